@@ -1,0 +1,323 @@
+/**
+ * The stack-config contract: the shape of every `neurallog:<key>`, with the defaults of
+ * the seed documents' default tables. Objects are strict, so a misspelt key is an error
+ * rather than a silently ignored setting (a typo must never drop a tenant's settings).
+ */
+import { z } from "zod";
+import { PLAN_IDS, PlanId } from "./plans";
+import { isQuantity, QUANTITY_RULE } from "./quantity";
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS_LABEL_RULE = `must match ${DNS_LABEL.source}`;
+/** `tenant-` plus the id must stay a valid namespace name (63 characters). */
+export const TENANT_NAMESPACE_PREFIX = "tenant-";
+export const TENANT_ID_MAX = 63 - TENANT_NAMESPACE_PREFIX.length;
+
+export const quantity = z.string({ error: QUANTITY_RULE }).refine(isQuantity, { error: QUANTITY_RULE });
+const replicas = z.number({ error: "must be a whole number of at least 1" }).int("must be a whole number of at least 1").min(1, "must be at least 1");
+const port = z.number().int().min(1, "must be a port number 1-65535").max(65535, "must be a port number 1-65535");
+const dnsLabel = (max = 63) =>
+    z.string().regex(DNS_LABEL, DNS_LABEL_RULE).max(max, `must be at most ${max} characters`);
+const image = z.string().min(1, "must be an image reference such as redis:7-alpine");
+
+/**
+ * A cpu or memory pair. The tenant operator guide spells it `{request, limit}`, the
+ * Kubernetes guide `{requests, limits}`; both are accepted and mean the same.
+ */
+const requestLimit = z.preprocess(
+    (v) => {
+        if (v && typeof v === "object" && !Array.isArray(v)) {
+            const o = { ...(v as Record<string, unknown>) };
+            for (const [plural, singular] of [["requests", "request"], ["limits", "limit"]] as const) {
+                if (plural in o && !(singular in o)) {
+                    o[singular] = o[plural];
+                    delete o[plural];
+                }
+            }
+            return o;
+        }
+        return v;
+    },
+    z.strictObject({ request: quantity, limit: quantity }),
+);
+
+/** Container resources, `{cpu: {request, limit}, memory: {request, limit}}`. */
+const resources = (d: { cpu: [string, string]; memory: [string, string] }) =>
+    z
+        .strictObject({
+            cpu: requestLimit.default({ request: d.cpu[0], limit: d.cpu[1] }),
+            memory: requestLimit.default({ request: d.memory[0], limit: d.memory[1] }),
+        })
+        .prefault({});
+export type ResourcesInput = z.infer<ReturnType<typeof resources>>;
+
+const envVar = z.strictObject({
+    name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a valid environment variable name"),
+    value: z.string().optional(),
+    valueFrom: z
+        .strictObject({
+            secretKeyRef: z.strictObject({ name: dnsLabel(253), key: z.string().min(1) }).optional(),
+            configMapKeyRef: z.strictObject({ name: dnsLabel(253), key: z.string().min(1) }).optional(),
+        })
+        .optional(),
+});
+export type EnvVarInput = z.infer<typeof envVar>;
+
+const autoscaling = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        minReplicas: replicas.default(1),
+        maxReplicas: replicas.default(10),
+        /** Seed HPA: 80% cpu for the NeuralLog server. */
+        targetCPUUtilization: z.number().int().min(1).max(100).default(80),
+        targetMemoryUtilization: z.number().int().min(1).max(100).optional(),
+    })
+    .prefault({});
+
+const pdb = z.strictObject({ minAvailable: z.number().int().min(1, "must be at least 1") }).optional();
+
+/** The platform's own NeuralLog server (system namespace). Defaults: the base Deployment. */
+export const serverSchema = z
+    .strictObject({
+        image: image.optional(),
+        replicas: replicas.default(1),
+        logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+        resources: resources({ cpu: ["100m", "500m"], memory: ["128Mi", "512Mi"] }),
+        autoscaling,
+        pdb,
+    })
+    .prefault({});
+
+/** An extra stateless service a stack lists (MLCF API, Aquaculture api/ml/worker). */
+export const serviceSchema = z.strictObject({
+    name: dnsLabel(50),
+    component: dnsLabel().optional(),
+    image,
+    port,
+    /** HTTP path for probes; without it the probes are TCP checks on `port`. */
+    healthPath: z.string().startsWith("/").optional(),
+    metricsPort: port.optional(),
+    metricsPath: z.string().startsWith("/").default("/metrics"),
+    startupProbe: z.boolean().default(false),
+    replicas: replicas.default(1),
+    resources: resources({ cpu: ["250m", "1"], memory: ["512Mi", "2Gi"] }),
+    env: z.record(z.string(), z.string()).default({}),
+    autoscaling,
+    pdb,
+    /** Data stores this service talks to; opens exactly those network paths. */
+    accessTo: z.array(z.enum(["redis", "postgres", "qdrant", "neo4j"])).default([]),
+});
+
+const storeBase = {
+    enabled: z.boolean().default(false),
+    replicas: replicas.default(1),
+    storageClass: z.string().optional(),
+};
+
+export const dataStoresSchema = z
+    .strictObject({
+        redis: z
+            .strictObject({
+                ...storeBase,
+                enabled: z.boolean().default(true),
+                image: image.default("redis:7-alpine"),
+                resources: resources({ cpu: ["100m", "300m"], memory: ["128Mi", "256Mi"] }),
+                storage: quantity.default("1Gi"),
+                config: z.record(z.string(), z.string()).default({}),
+            })
+            .prefault({}),
+        postgres: z
+            .strictObject({
+                ...storeBase,
+                image: image.default("postgres:16-alpine"),
+                exporterImage: image.default("quay.io/prometheuscommunity/postgres-exporter:v0.15.0"),
+                database: dnsLabel().default("neurallog"),
+                resources: resources({ cpu: ["250m", "1"], memory: ["512Mi", "1Gi"] }),
+                storage: quantity.default("10Gi"),
+            })
+            .prefault({}),
+        qdrant: z
+            .strictObject({
+                ...storeBase,
+                image: image.default("qdrant/qdrant:v1.12.4"),
+                resources: resources({ cpu: ["500m", "2"], memory: ["1Gi", "4Gi"] }),
+                storage: quantity.default("50Gi"),
+                snapshotStorage: quantity.default("20Gi"),
+            })
+            .prefault({}),
+        neo4j: z
+            .strictObject({
+                ...storeBase,
+                image: image.default("neo4j:5-community"),
+                resources: resources({ cpu: ["1", "4"], memory: ["2Gi", "8Gi"] }),
+                storage: quantity.default("100Gi"),
+                logsStorage: quantity.default("10Gi"),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+export const CATALOGUE_STORAGE_CLASSES = ["standard", "fast-ssd", "premium-nvme"] as const;
+
+export const storageClassesSchema = z
+    .strictObject({
+        /** Create the catalogue's StorageClass objects (fast-ssd, premium-nvme, standard). */
+        create: z.boolean().default(false),
+        /** CSI provisioner for created classes; the seeds' in-tree `kubernetes.io/aws-ebs` is gone since 1.27. */
+        provisioner: z.string().default("ebs.csi.aws.com"),
+        /** Class used by data stores that name none. */
+        default: z.string().default("standard"),
+        /** Classes the cluster offers; every reference in this config must be one of them. */
+        available: z.array(dnsLabel(253)).default([...CATALOGUE_STORAGE_CLASSES]),
+    })
+    .prefault({});
+
+export const observabilitySchema = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        /** Namespace of Prometheus and Grafana; its pods may scrape metrics ports. */
+        monitoringNamespace: dnsLabel().default("monitoring"),
+        scrapeInterval: z.string().regex(/^\d+[smh]$/, "must be a duration such as 30s").default("30s"),
+        /** Labels Prometheus' ruleSelector/serviceMonitorSelector match (e.g. release: prometheus). */
+        selectorLabels: z.record(z.string(), z.string()).default({}),
+        dashboards: z.boolean().default(true),
+    })
+    .prefault({});
+
+export const ingressSchema = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        host: z.string().optional(),
+        className: z.string().default("nginx"),
+        clusterIssuer: z.string().default("letsencrypt-prod"),
+        tlsSecretName: dnsLabel(253).optional(),
+    })
+    .prefault({});
+
+const planOverride = z.strictObject({
+    quota: z
+        .strictObject({
+            "requests.cpu": quantity.optional(),
+            "requests.memory": quantity.optional(),
+            "limits.cpu": quantity.optional(),
+            "limits.memory": quantity.optional(),
+            "requests.storage": quantity.optional(),
+            pods: quantity.optional(),
+            services: quantity.optional(),
+            persistentvolumeclaims: quantity.optional(),
+            secrets: quantity.optional(),
+            configmaps: quantity.optional(),
+        })
+        .optional(),
+    storageClass: z.string().optional(),
+    dataStorage: quantity.optional(),
+});
+
+export const plansSchema = z.record(z.string(), planOverride).default({});
+
+const networkRule = z.strictObject({
+    description: z.string().optional(),
+    /** Pod labels of the peer (any namespace), as in the tenant operator guide. */
+    from: z.record(z.string(), z.string()).optional(),
+    to: z.record(z.string(), z.string()).optional(),
+    ports: z
+        .array(z.strictObject({ protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP"), port }))
+        .default([]),
+});
+
+/** One tenant: field names of the tenant documents (operator guide + Kubernetes guide). */
+export const tenantSchema = z.strictObject({
+    tenantId: z
+        .string({ error: "is required" })
+        .regex(DNS_LABEL, DNS_LABEL_RULE)
+        .max(TENANT_ID_MAX, `must be at most ${TENANT_ID_MAX} characters so that namespace tenant-<id> fits 63`),
+    planId: z.enum(PLAN_IDS as [PlanId, ...PlanId[]], { error: `must be one of ${PLAN_IDS.join(", ")}` }),
+    billingEmail: z.email({ error: "must be an email address" }),
+    displayName: z.string().optional(),
+    description: z.string().optional(),
+    /** Tenant quota; at most the plan's numbers. Omitted keys take the plan's value. */
+    resources: z
+        .strictObject({
+            cpu: requestLimit.optional(),
+            memory: requestLimit.optional(),
+            storage: z
+                .preprocess(
+                    (v) => {
+                        if (v && typeof v === "object" && "request" in v === false && "requests" in (v as object)) {
+                            const { requests, ...rest } = v as Record<string, unknown>;
+                            return { ...rest, request: requests };
+                        }
+                        return v;
+                    },
+                    z.strictObject({ request: quantity.optional(), limit: quantity.optional(), storageClass: z.string().optional() }),
+                )
+                .optional(),
+            pods: z.number().int().min(1).optional(),
+            services: z.number().int().min(1).optional(),
+        })
+        .prefault({}),
+    server: z
+        .strictObject({
+            replicas: replicas.default(1),
+            image: image.optional(),
+            resources: resources({ cpu: ["100m", "500m"], memory: ["128Mi", "512Mi"] }),
+            env: z.array(envVar).default([]),
+        })
+        .prefault({}),
+    redis: z
+        .strictObject({
+            replicas: replicas.default(1),
+            image: image.default("redis:7-alpine"),
+            resources: resources({ cpu: ["100m", "300m"], memory: ["128Mi", "256Mi"] }),
+            storage: quantity.default("1Gi"),
+            storageClass: z.string().optional(),
+            config: z.record(z.string(), z.string()).default({}),
+        })
+        .prefault({}),
+    /** Extra tenant services from the Kubernetes guide's Tenant example. */
+    services: z
+        .strictObject({
+            authService: z
+                .strictObject({
+                    enabled: z.boolean().default(false),
+                    replicas: replicas.default(1),
+                    image: image.optional(),
+                    resources: resources({ cpu: ["200m", "500m"], memory: ["128Mi", "256Mi"] }),
+                })
+                .prefault({}),
+        })
+        .prefault({}),
+    /** Size of the tenant data volume; defaults to the plan's. */
+    dataStorage: quantity.optional(),
+    networkPolicy: z
+        .strictObject({
+            enabled: z.boolean().default(true),
+            allowedNamespaces: z.array(dnsLabel()).default([]),
+            ingressRules: z.array(networkRule).default([]),
+            egressRules: z.array(networkRule).default([]),
+        })
+        .prefault({}),
+    features: z.record(z.string(), z.boolean()).default({}),
+});
+export type TenantInput = z.infer<typeof tenantSchema>;
+
+export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
+
+/** Every top-level key, `neurallog:<key>`. */
+export const rootSchemas = {
+    environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
+    namespace: dnsLabel().default("neurallog"),
+    imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag").default("latest"),
+    protectTenantData: z.boolean().optional(),
+    server: serverSchema,
+    services: z.array(serviceSchema).default([]),
+    dataStores: dataStoresSchema,
+    storageClasses: storageClassesSchema,
+    observability: observabilitySchema,
+    ingress: ingressSchema,
+    plans: plansSchema,
+    tenants: z.array(z.unknown()).default([]),
+} as const;
+
+export type RootKey = keyof typeof rootSchemas;
+export type RootInput = { [K in RootKey]: z.infer<(typeof rootSchemas)[K]> };

@@ -1,0 +1,123 @@
+/**
+ * The resolved model: plain data that components turn into Kubernetes objects.
+ * Everything here is decided (defaults applied, plans resolved, checks passed), so
+ * components hold no policy of their own.
+ */
+import { LimitRangeValues, PlanId, QuotaHard } from "./plans";
+
+export interface ResourceRequirements {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
+
+export interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: {
+        secretKeyRef?: { name: string; key: string };
+        configMapKeyRef?: { name: string; key: string };
+    };
+}
+
+export interface AutoscalingModel {
+    minReplicas: number;
+    maxReplicas: number;
+    targetCPUUtilization: number;
+    targetMemoryUtilization?: number;
+}
+
+export type StoreKind = "redis" | "postgres" | "qdrant" | "neo4j";
+
+/** A stateless service, rendered by the Workload component. */
+export interface WorkloadModel {
+    /** Object name and `app.kubernetes.io/name`, e.g. `neurallog-server`. */
+    name: string;
+    component: string;
+    image: string;
+    port: number;
+    healthPath?: string;
+    metricsPort?: number;
+    metricsPath: string;
+    startupProbe: boolean;
+    env: EnvVar[];
+    /** Fixed replica count; absent when an HPA owns `spec.replicas`. */
+    replicas: number;
+    autoscaling?: AutoscalingModel;
+    pdb?: { minAvailable: number };
+    resources: ResourceRequirements;
+    /** Data stores this workload may reach (network policy). */
+    accessTo: StoreKind[];
+    /** Schedule onto the tainted tenant-workload node pool. */
+    tenantPool: boolean;
+}
+
+export interface StoreModel {
+    kind: StoreKind;
+    /** Object name, also the headless Service clients use (`redis://redis:6379`). */
+    name: string;
+    image: string;
+    replicas: number;
+    resources: ResourceRequirements;
+    storageClass: string;
+    /** Volume claim template sizes by volume name. */
+    volumes: Record<string, string>;
+    /** Store settings (redis.conf directives for Redis). */
+    config: Record<string, string>;
+    /** Postgres only. */
+    exporterImage?: string;
+    database?: string;
+    tenantPool: boolean;
+}
+
+export interface NetworkRuleModel {
+    description?: string;
+    peerLabels: Record<string, string>;
+    ports: { protocol: "TCP" | "UDP" | "SCTP"; port: number }[];
+}
+
+export interface TenantModel {
+    tenantId: string;
+    planId: PlanId;
+    billingEmail: string;
+    displayName: string;
+    description?: string;
+    namespace: string;
+    quota: QuotaHard;
+    limitRange: LimitRangeValues;
+    dataStorage: string;
+    storageClass: string;
+    server: WorkloadModel;
+    authService?: WorkloadModel;
+    redis: StoreModel;
+    networkPolicy: {
+        enabled: boolean;
+        allowedNamespaces: string[];
+        ingressRules: NetworkRuleModel[];
+        egressRules: NetworkRuleModel[];
+    };
+    features: Record<string, boolean>;
+    /** `protect` the namespace and data volume, so removing the tenant from config cannot delete them. */
+    protect: boolean;
+    /** The Tenant custom resource's spec, mirroring the config entry. */
+    spec: Record<string, unknown>;
+}
+
+export interface PlatformModel {
+    environment: string;
+    production: boolean;
+    namespace: string;
+    imageTag: string;
+    server: WorkloadModel;
+    services: WorkloadModel[];
+    stores: StoreModel[];
+    storageClasses: { create: boolean; provisioner: string; default: string; available: string[] };
+    observability: {
+        enabled: boolean;
+        monitoringNamespace: string;
+        scrapeInterval: string;
+        selectorLabels: Record<string, string>;
+        dashboards: boolean;
+    };
+    ingress: { enabled: boolean; host?: string; className: string; clusterIssuer: string; tlsSecretName?: string };
+    tenants: TenantModel[];
+}
