@@ -1,0 +1,121 @@
+/**
+ * The cluster-scoped Tenant CRD `tenants.neurallog.io`: the schema of the Kubernetes
+ * guide (required tenantId/planId/billingEmail, status phases and conditions) merged
+ * with the tenant operator guide (displayName, description, server, redis,
+ * networkPolicy), plus printer columns so `kubectl get tenants` shows plan, namespace
+ * and phase. Here Pulumi is the reconciler: the objects mirror what the program deployed.
+ */
+import { DNS_LABEL, TENANT_ID_MAX } from "./config-schema";
+import { PLAN_IDS } from "./plans";
+
+const str = { type: "string" };
+const quantityPair = {
+    type: "object",
+    properties: { requests: str, limits: str, request: str, limit: str },
+};
+const resources = { type: "object", properties: { cpu: quantityPair, memory: quantityPair } };
+const workload = {
+    type: "object",
+    properties: {
+        replicas: { type: "integer", minimum: 1 },
+        image: str,
+        resources: {
+            type: "object",
+            properties: {
+                requests: { type: "object", properties: { cpu: str, memory: str } },
+                limits: { type: "object", properties: { cpu: str, memory: str } },
+            },
+        },
+    },
+};
+const rule = {
+    type: "object",
+    properties: {
+        description: str,
+        from: { type: "object", additionalProperties: str },
+        to: { type: "object", additionalProperties: str },
+        ports: {
+            type: "array",
+            items: { type: "object", properties: { protocol: str, port: { type: "integer" } } },
+        },
+    },
+};
+const condition = {
+    type: "object",
+    properties: {
+        type: str,
+        status: str,
+        lastTransitionTime: { type: "string", format: "date-time" },
+        reason: str,
+        message: str,
+    },
+};
+const componentStatus = {
+    type: "object",
+    properties: { phase: str, readyReplicas: { type: "integer" }, totalReplicas: { type: "integer" }, message: str },
+};
+
+export const TENANT_OPENAPI_SCHEMA = {
+    type: "object",
+    properties: {
+        spec: {
+            type: "object",
+            required: ["tenantId", "planId", "billingEmail"],
+            properties: {
+                tenantId: { type: "string", pattern: DNS_LABEL.source, maxLength: TENANT_ID_MAX },
+                planId: { type: "string", enum: [...PLAN_IDS] },
+                billingEmail: { type: "string", format: "email" },
+                displayName: str,
+                description: str,
+                resources: {
+                    type: "object",
+                    properties: {
+                        ...resources.properties,
+                        storage: { type: "object", properties: { requests: str, limits: str, request: str, limit: str, storageClass: str } },
+                        pods: { type: "integer" },
+                        services: { type: "integer" },
+                    },
+                },
+                server: workload,
+                redis: {
+                    type: "object",
+                    properties: {
+                        ...workload.properties,
+                        storage: str,
+                        config: { type: "object", additionalProperties: str },
+                    },
+                },
+                networkPolicy: {
+                    type: "object",
+                    properties: {
+                        enabled: { type: "boolean" },
+                        allowedNamespaces: { type: "array", items: str },
+                        ingressRules: { type: "array", items: rule },
+                        egressRules: { type: "array", items: rule },
+                    },
+                },
+                features: { type: "object", additionalProperties: { type: "boolean" } },
+            },
+        },
+        status: {
+            type: "object",
+            properties: {
+                phase: { type: "string", enum: ["Pending", "Creating", "Active", "Running", "Updating", "Deleting", "Failed"] },
+                namespace: str,
+                message: str,
+                lastUpdated: { type: "string", format: "date-time" },
+                serverStatus: componentStatus,
+                redisStatus: componentStatus,
+                conditions: { type: "array", items: condition },
+            },
+        },
+    },
+};
+
+export const TENANT_PRINTER_COLUMNS = [
+    { name: "Tenant-ID", type: "string", jsonPath: ".spec.tenantId" },
+    { name: "Plan", type: "string", jsonPath: ".spec.planId" },
+    { name: "Namespace", type: "string", jsonPath: ".status.namespace" },
+    { name: "Phase", type: "string", jsonPath: ".status.phase" },
+    { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+];

@@ -1,0 +1,81 @@
+/** Redis: the seeds' redis.conf (AOF, maxmemory, LRU), `requirepass` from a generated secret. */
+import * as pulumi from "@pulumi/pulumi";
+import { StoreModel } from "../model";
+import { NamespaceRef } from "../namespace";
+import { SecureContainerArgs } from "../podspec";
+import { StatefulStore, StoreDefinition } from "./store";
+
+export const REDIS_PORT = 6379;
+
+/** Pure: redis.conf from the seed's file plus the stack's directives. */
+export function redisConf(config: Record<string, string>): string {
+    const lines = [
+        "# Redis configuration for NeuralLog (managed by Pulumi)",
+        `port ${REDIS_PORT}`,
+        "bind 0.0.0.0",
+        "protected-mode yes",
+        "daemonize no",
+        "dir /data",
+        'logfile ""',
+        ...Object.entries(config).map(([k, v]) => `${k} ${v}`),
+        // The password lives in the Secret, never in the ConfigMap.
+        "include /etc/redis-auth/auth.conf",
+    ];
+    return lines.join("\n") + "\n";
+}
+
+export function redisDefinition(store: StoreModel): StoreDefinition {
+    // Replicas past the first follow redis-0 (the headless Service gives each pod a stable name).
+    const start = [
+        'ordinal="${HOSTNAME##*-}"',
+        `if [ "$ordinal" != "0" ]; then exec redis-server /etc/redis/redis.conf --replicaof ${store.name}-0.${store.name} ${REDIS_PORT}; fi`,
+        "exec redis-server /etc/redis/redis.conf",
+    ].join("\n");
+    return {
+        component: "cache",
+        ports: [{ name: "redis", port: REDIS_PORT }],
+        runAsUser: 999,
+        mounts: { data: "/data" },
+        configData: { "redis.conf": redisConf(store.config) },
+        secretData: (password) => ({
+            password,
+            "auth.conf": pulumi.interpolate`requirepass ${password}\nmasterauth ${password}\n`,
+        }),
+        containers: (names): SecureContainerArgs[] => [
+            {
+                name: "redis",
+                image: store.image,
+                command: ["sh", "-c", start],
+                ports: { redis: REDIS_PORT },
+                env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: names.secret, key: "password" } } }],
+                resources: store.resources,
+                volumeMounts: [
+                    { name: "redis-config", mountPath: "/etc/redis", readOnly: true },
+                    { name: "redis-auth", mountPath: "/etc/redis-auth", readOnly: true },
+                ],
+                livenessProbe: { tcpSocket: { port: "redis" }, initialDelaySeconds: 15, periodSeconds: 20 },
+                readinessProbe: {
+                    exec: { command: ["sh", "-c", 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG'] },
+                    initialDelaySeconds: 5,
+                    periodSeconds: 10,
+                },
+            },
+        ],
+        extraVolumes: (names) => [
+            { name: "redis-config", configMap: { name: names.config, items: [{ key: "redis.conf", path: "redis.conf" }] } },
+            { name: "redis-auth", secret: { secretName: names.secret, items: [{ key: "auth.conf", path: "auth.conf" }] } },
+        ],
+    };
+}
+
+export interface RedisArgs {
+    namespace: NamespaceRef;
+    store: StoreModel;
+    tenantId?: string;
+}
+
+export class Redis extends StatefulStore {
+    constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("neurallog:datastores:Redis", name, args, redisDefinition(args.store), opts);
+    }
+}

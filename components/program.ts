@@ -1,0 +1,55 @@
+/**
+ * The whole program as one function: config → model → Platform → Observability →
+ * one TenantSlice per tenant. index.ts calls it; the unit tests call it under mocks.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { loadConfig } from "./config";
+import { PlatformModel } from "./model";
+import { Observability } from "./observability";
+import { Platform } from "./platform";
+import { TenantSlice } from "./tenant";
+
+export interface ProgramOutputs {
+    environment: string;
+    namespace: pulumi.Output<string>;
+    serverUrl: pulumi.Output<string>;
+    tenants: Record<string, { namespace: pulumi.Output<string>; plan: string; serverUrl: pulumi.Output<string> }>;
+    /** Generated credentials; every value is a Pulumi secret. */
+    secrets: Record<string, pulumi.Output<string>>;
+}
+
+export function deploy(model: PlatformModel): ProgramOutputs {
+    // One explicit provider: the ambient kubeconfig of `pulumi up` (KUBECONFIG or ~/.kube/config).
+    // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
+    const opts = { provider };
+
+    const platform = new Platform("neurallog", { model }, opts);
+    if (model.observability.enabled) {
+        new Observability("neurallog-observability", { model, namespace: platform.namespace }, opts);
+    }
+    const tenants: ProgramOutputs["tenants"] = {};
+    const tenantSecrets: Record<string, pulumi.Output<string>> = {};
+    for (const tenant of model.tenants) {
+        const slice = new TenantSlice(
+            `tenant-${tenant.tenantId}`,
+            { tenant, systemNamespace: model.namespace, serverPort: model.server.port, tenantCrd: platform.tenantCrd },
+            opts,
+        );
+        tenants[tenant.tenantId] = { namespace: slice.namespace.output, plan: tenant.planId, serverUrl: slice.server.url };
+        tenantSecrets[`tenant-${tenant.tenantId}-redisPassword`] = slice.redis.passwordValue;
+    }
+    return {
+        environment: model.environment,
+        namespace: platform.namespace.output,
+        serverUrl: platform.server.url,
+        tenants,
+        secrets: { ...platform.secrets, ...tenantSecrets },
+    };
+}
+
+/** Validates the whole stack config first: an invalid config registers nothing. */
+export function main(): ProgramOutputs {
+    return deploy(loadConfig());
+}

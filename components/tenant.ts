@@ -1,0 +1,197 @@
+/**
+ * TenantSlice: everything one tenant gets — namespace `tenant-<id>`, ResourceQuota and
+ * LimitRange from its plan, NetworkPolicies, ServiceAccount + read-only Role, its own
+ * Redis (the DataStores Redis component) and server (the Workload component), a data
+ * volume, and the `Tenant` object that lists it in `kubectl get tenants`.
+ *
+ * Every logical name derives from the tenant id and a role, so adding or removing one
+ * tenant never renames anything of another.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Redis } from "./datastores/redis";
+import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
+import { TenantModel } from "./model";
+import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
+import { allowDns, allowSystemServices, customRules, defaultDeny, tenantIsolation } from "./network";
+import { LimitRangeValues } from "./plans";
+import { Workload } from "./workload";
+
+export interface TenantSliceArgs {
+    /** The resolved tenant (plan applied, quota checked). */
+    tenant: TenantModel;
+    /** The platform's system namespace, which tenants may reach. */
+    systemNamespace: string;
+    /** Port of the platform server tenants call. */
+    serverPort: number;
+    /** The Tenant CRD; Tenant objects are created only after it. */
+    tenantCrd: k8s.apiextensions.v1.CustomResourceDefinition;
+}
+
+/** Pure: LimitRange limits from a plan's values. */
+export function limitRangeSpec(lr: LimitRangeValues): k8s.types.input.core.v1.LimitRangeSpec {
+    return {
+        limits: [
+            {
+                type: "Container",
+                default: { ...lr.container.default },
+                defaultRequest: { ...lr.container.defaultRequest },
+                max: { ...lr.container.max },
+                min: { ...lr.container.min },
+            },
+            { type: "Pod", max: { ...lr.pod.max } },
+            { type: "PersistentVolumeClaim", max: { storage: lr.pvc.max }, min: { storage: lr.pvc.min } },
+        ],
+    };
+}
+
+/** The seed's tenant-role: read-only on the tenant's own namespace. */
+export const TENANT_ROLE_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
+    { apiGroups: [""], resources: ["pods", "services", "configmaps", "secrets"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["get", "list", "watch"] },
+    { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
+    { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
+];
+
+export class TenantSlice extends pulumi.ComponentResource {
+    public readonly namespace: NamespaceRef;
+    public readonly quota: k8s.core.v1.ResourceQuota;
+    public readonly limitRange: k8s.core.v1.LimitRange;
+    public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[] = [];
+    public readonly serviceAccount: k8s.core.v1.ServiceAccount;
+    public readonly role: k8s.rbac.v1.Role;
+    public readonly roleBinding: k8s.rbac.v1.RoleBinding;
+    public readonly redis: Redis;
+    public readonly server: Workload;
+    public readonly authService?: Workload;
+    public readonly dataVolume: k8s.core.v1.PersistentVolumeClaim;
+    public readonly tenantObject: k8s.apiextensions.CustomResource;
+
+    constructor(name: string, args: TenantSliceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("neurallog:tenant:TenantSlice", name, {}, opts);
+        const t = args.tenant;
+        const parent = { parent: this };
+        // Data the tenant cares about cannot be deleted by dropping it from config.
+        const keep = { parent: this, protect: t.protect };
+        const labels = (component: string, n = "tenant") => recommendedLabels({ name: n, instance: t.namespace, component, tenantId: t.tenantId });
+
+        this.namespace = createNamespace(
+            `${name}-namespace`,
+            t.namespace,
+            namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId }),
+            keep,
+            { "neurallog.io/display-name": t.displayName, "neurallog.io/billing-email": t.billingEmail },
+        );
+        const namespace = this.namespace.output;
+
+        // Quota first: pods created before it would escape it.
+        this.quota = new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            { metadata: { name: "tenant-quota", namespace, labels: labels("quota") }, spec: { hard: { ...t.quota } } },
+            parent,
+        );
+        this.limitRange = new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            { metadata: { name: "tenant-container-limits", namespace, labels: labels("quota") }, spec: limitRangeSpec(t.limitRange) },
+            parent,
+        );
+        const guards = [this.quota, this.limitRange];
+
+        if (t.networkPolicy.enabled) {
+            const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+                this.networkPolicies.push(
+                    new k8s.networking.v1.NetworkPolicy(
+                        `${name}-netpol-${role}`,
+                        { metadata: { name: role, namespace, labels: labels("network-policy") }, spec },
+                        parent,
+                    ),
+                );
+            policy("default-deny", defaultDeny());
+            policy("allow-dns", allowDns());
+            policy("tenant-isolation", tenantIsolation(t, args.systemNamespace));
+            policy("allow-system-services", allowSystemServices(args.systemNamespace, args.serverPort));
+            if (t.networkPolicy.ingressRules.length > 0) policy("custom-ingress", customRules("Ingress", t.networkPolicy.ingressRules));
+            if (t.networkPolicy.egressRules.length > 0) policy("custom-egress", customRules("Egress", t.networkPolicy.egressRules));
+        }
+
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name: "tenant-service-account", namespace, labels: labels("rbac") }, automountServiceAccountToken: false },
+            parent,
+        );
+        this.role = new k8s.rbac.v1.Role(
+            `${name}-role`,
+            { metadata: { name: "tenant-role", namespace, labels: labels("rbac") }, rules: TENANT_ROLE_RULES },
+            parent,
+        );
+        this.roleBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-rolebinding`,
+            {
+                metadata: { name: "tenant-role-binding", namespace, labels: labels("rbac") },
+                subjects: [{ kind: "ServiceAccount", name: "tenant-service-account", namespace: t.namespace }],
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: this.role.metadata.name },
+            },
+            { parent: this, dependsOn: [this.serviceAccount] },
+        );
+
+        this.dataVolume = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-data`,
+            {
+                metadata: {
+                    name: "tenant-data-storage",
+                    namespace,
+                    labels: { ...labels("storage"), "neurallog.io/storage-type": "data" },
+                    // Bound when a consumer arrives on WaitForFirstConsumer classes; don't block the update on it.
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
+                spec: { accessModes: ["ReadWriteOnce"], storageClassName: t.storageClass, resources: { requests: { storage: t.dataStorage } } },
+            },
+            { ...keep, dependsOn: guards },
+        );
+
+        this.redis = new Redis(`${name}-redis`, { namespace: this.namespace, store: t.redis, tenantId: t.tenantId }, { parent: this, dependsOn: guards });
+        this.server = new Workload(
+            `${name}-server`,
+            { namespace: this.namespace, spec: t.server, tenantId: t.tenantId, dependsOn: [...guards, this.redis.secret] },
+            parent,
+        );
+        if (t.authService) {
+            this.authService = new Workload(
+                `${name}-auth`,
+                { namespace: this.namespace, spec: t.authService, tenantId: t.tenantId, dependsOn: [...guards, this.redis.secret] },
+                parent,
+            );
+        }
+
+        // Created last, once the tenant's workloads are up, so "Active" is true when it appears.
+        this.tenantObject = new k8s.apiextensions.CustomResource(
+            `${name}-tenant`,
+            {
+                apiVersion: "neurallog.io/v1",
+                kind: "Tenant",
+                metadata: { name: t.tenantId, labels: { ...labels("tenant"), [PLAN_LABEL]: t.planId } },
+                spec: t.spec,
+                status: { phase: "Active", namespace: t.namespace },
+            } as k8s.apiextensions.CustomResourceArgs,
+            {
+                parent: this,
+                dependsOn: [args.tenantCrd, this.server.deployment, this.redis.statefulSet, ...(this.authService ? [this.authService.deployment] : [])],
+            },
+        );
+
+        this.registerOutputs({
+            namespace: this.namespace.output,
+            quota: this.quota,
+            limitRange: this.limitRange,
+            networkPolicies: this.networkPolicies,
+            serviceAccount: this.serviceAccount,
+            role: this.role,
+            roleBinding: this.roleBinding,
+            redis: this.redis,
+            server: this.server,
+            authService: this.authService,
+            dataVolume: this.dataVolume,
+            tenantObject: this.tenantObject,
+        });
+    }
+}
