@@ -1,0 +1,143 @@
+/**
+ * Bad input: each class of mistake is refused with a message naming the key and the
+ * rule, all problems at once, and the program registers nothing at all.
+ */
+import * as assert from "assert";
+import { ConfigError, resolveConfig } from "../../components/config";
+import { Run, runProgram, stackConfig } from "./harness";
+
+const base = () => stackConfig("test");
+const tenant = (over: Record<string, unknown> = {}) => ({
+    tenantId: "new-co",
+    planId: "starter",
+    billingEmail: "billing@new-co.example",
+    ...over,
+});
+
+function problemsOf(config: Record<string, unknown>): string[] {
+    try {
+        resolveConfig(config);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected ConfigError, got ${e}`);
+        return e.problems.map((p) => `${p.path} ${p.message}`);
+    }
+    assert.fail("config was accepted");
+}
+
+function registeredByProgram(run: Run) {
+    return run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}
+
+const cases: { name: string; config: () => Record<string, unknown>; expect: RegExp }[] = [
+    {
+        name: "a tenant id that is not a DNS label",
+        config: () => ({ ...base(), tenants: [tenant({ tenantId: "Acme_Corp" })] }),
+        expect: /^neurallog:tenants\[0\]\.tenantId "Acme_Corp" must match \^\[a-z0-9\]\(\[-a-z0-9\]\*\[a-z0-9\]\)\?\$$/,
+    },
+    {
+        name: "a tenant id too long for namespace tenant-<id>",
+        config: () => ({ ...base(), tenants: [tenant({ tenantId: "a".repeat(57) })] }),
+        expect: /^neurallog:tenants\[0\]\.tenantId "a{57}" must be at most 56 characters/,
+    },
+    {
+        name: "duplicate tenant ids",
+        config: () => ({ ...base(), tenants: [tenant(), tenant()] }),
+        expect: /^neurallog:tenants\[1\]\.tenantId "new-co" duplicates neurallog:tenants\[0\]\.tenantId/,
+    },
+    {
+        name: "an unknown plan",
+        config: () => ({ ...base(), tenants: [tenant({ planId: "gold" })] }),
+        expect: /^neurallog:tenants\[0\]\.planId "gold" must be one of starter, professional, enterprise$/,
+    },
+    {
+        name: "a malformed billing email",
+        config: () => ({ ...base(), tenants: [tenant({ billingEmail: "billing-at-new-co" })] }),
+        expect: /^neurallog:tenants\[0\]\.billingEmail "billing-at-new-co" must be an email address$/,
+    },
+    {
+        name: "a quantity that is not a Kubernetes quantity",
+        config: () => ({ ...base(), tenants: [tenant({ redis: { storage: "5 gigs" } })] }),
+        expect: /^neurallog:tenants\[0\]\.redis\.storage "5 gigs" must be a Kubernetes quantity/,
+    },
+    {
+        name: "server and redis that exceed the plan's quota",
+        config: () => ({
+            ...base(),
+            tenants: [tenant({ server: { replicas: 3, resources: { cpu: { request: "600m", limit: "1" } } } })],
+        }),
+        // 4 server pods (3 + surge) × 600m + redis 100m = 2500m > starter's 2.
+        expect: /^neurallog:tenants\[0\] needs 2500m of requests\.cpu .* but plan "starter" allows 2$/,
+    },
+    {
+        name: "an unknown storage class",
+        config: () => ({ ...base(), dataStores: { redis: { enabled: true, storageClass: "gold-ssd" } } }),
+        expect: /^neurallog:dataStores\.redis\.storageClass "gold-ssd" is not a known storage class/,
+    },
+    {
+        name: "replicas below 1",
+        config: () => ({ ...base(), server: { replicas: 0 } }),
+        expect: /^neurallog:server\.replicas 0 must be at least 1$/,
+    },
+    {
+        name: "a misspelt key",
+        config: () => ({ ...base(), tenants: [tenant({ sever: { replicas: 2 } })] }),
+        expect: /^neurallog:tenants\[0\]\.sever is not a known key \(did you mean "server"\?\)$/,
+    },
+    {
+        name: "a moving image tag in production",
+        config: () => ({ ...stackConfig("production"), imageTag: "latest" }),
+        expect: /^neurallog:imageTag "neurallog\/server:latest" must pin an image tag other than "latest" in production$/,
+    },
+];
+
+describe("config validation", () => {
+    for (const c of cases) {
+        it(`rejects ${c.name}, registering nothing`, async () => {
+            const problems = problemsOf(c.config());
+            assert.ok(problems.some((p) => c.expect.test(p)), `no problem matched ${c.expect}:\n${problems.join("\n")}`);
+            const run = await runProgram(c.config());
+            assert.ok(run.error instanceof ConfigError, `program did not fail: ${run.error}`);
+            assert.deepStrictEqual(registeredByProgram(run).map((r) => `${r.type} ${r.name}`), []);
+        });
+    }
+
+    it("reports every problem of a config in one error", () => {
+        const problems = problemsOf({
+            ...base(),
+            server: { replicas: 0 },
+            tenants: [tenant({ tenantId: "Bad_Id" }), tenant({ planId: "gold" }), tenant({ tenantId: "ok", billingEmail: "nope" })],
+        });
+        for (const key of ["server.replicas", "tenants[0].tenantId", "tenants[1].planId", "tenants[2].billingEmail"]) {
+            assert.ok(problems.some((p) => p.startsWith(`neurallog:${key} `)), `${key} missing from:\n${problems.join("\n")}`);
+        }
+    });
+
+    it("requires the environment", () => {
+        const { environment, ...rest } = base();
+        assert.ok(environment);
+        assert.ok(problemsOf(rest).includes("neurallog:environment is required (one of development, test, staging, production)"));
+    });
+
+    it("accepts both stacks as written", () => {
+        for (const stack of ["test", "production"]) {
+            const model = resolveConfig(stackConfig(stack));
+            assert.strictEqual(model.tenants.length, stackConfig(stack).tenants.length);
+        }
+    });
+
+    it("fills a tenant's defaults from the tenant operator guide's tables", () => {
+        const model = resolveConfig({ ...base(), tenants: [tenant()] });
+        const t = model.tenants[0];
+        assert.strictEqual(t.namespace, "tenant-new-co");
+        assert.deepStrictEqual(t.server.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+        assert.deepStrictEqual(t.redis.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "300m", memory: "256Mi" } });
+        assert.strictEqual(t.redis.volumes.data, "1Gi");
+        assert.strictEqual(t.redis.config.maxmemory, "256mb");
+        assert.strictEqual(t.redis.config["maxmemory-policy"], "allkeys-lru");
+        assert.deepStrictEqual(
+            t.server.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
+            [["NODE_ENV", "production"], ["PORT", "3030"], ["REDIS_URL", "redis://redis:6379"], ["LOG_LEVEL", "info"]],
+        );
+        assert.strictEqual(t.networkPolicy.enabled, true);
+    });
+});

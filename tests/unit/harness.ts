@@ -1,0 +1,125 @@
+/**
+ * Runs the real program under Pulumi mocks with a stack's config, and records every
+ * resource it registers. Config comes from the real Pulumi.<stack>.yaml files, so the
+ * tests check what users deploy, not a copy of it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface Registered {
+    type: string;
+    name: string;
+    inputs: any;
+    provider?: string;
+    /** Resource options as the program passed them (protect, retainOnDelete, parent, ...). */
+    opts?: pulumi.ResourceOptions;
+}
+
+/** Reads `Pulumi.<stack>.yaml` into `{ key: value }` (without the `neurallog:` prefix). */
+export function stackConfig(stack: string): Record<string, any> {
+    const doc = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    const out: Record<string, any> = {};
+    for (const [key, value] of Object.entries(doc.config ?? {})) {
+        out[key.replace(/^neurallog:/, "")] = value;
+    }
+    return out;
+}
+
+class Recorder implements pulumi.runtime.Mocks {
+    readonly resources: Registered[] = [];
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+        this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        const state = { ...args.inputs };
+        if (args.type.startsWith("kubernetes:") && state.metadata) {
+            state.metadata = { ...state.metadata, name: state.metadata.name ?? `${args.name}-generated` };
+        }
+        return { id: args.id ?? `${args.name}-id`, state };
+    }
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+export interface Run {
+    resources: Registered[];
+    outputs: any;
+    error?: Error;
+}
+
+function toConfigText(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** Resolves an Output to its value (and whether it is secret). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/**
+ * Runs the program with the given config (keys without `neurallog:`) and waits until
+ * every registration has reached the mocks.
+ */
+export async function runProgram(config: Record<string, unknown>, stack = "test"): Promise<Run> {
+    const recorder = new Recorder();
+    // Not a preview: under mocks every value is known, so outputs resolve.
+    await pulumi.runtime.setMocks(recorder, "neurallog", stack, false);
+    pulumi.runtime.setAllConfig(
+        Object.fromEntries(Object.entries(config).map(([k, v]) => [`neurallog:${k}`, toConfigText(v)])),
+    );
+    // Imported after the mocks are in place, as the Pulumi testing guide requires.
+    const { main } = await import("../../components/program");
+    // Options never reach the mock monitor; a stack transformation sees them as given.
+    const options = new Map<string, pulumi.ResourceOptions>();
+    let outputs: any;
+    let error: Error | undefined;
+    await pulumi.runtime.runInPulumiStack(async () => {
+        pulumi.runtime.registerStackTransformation((a) => {
+            options.set(`${a.type}::${a.name}`, a.opts);
+            return undefined;
+        });
+        try {
+            outputs = main();
+        } catch (e) {
+            error = e as Error;
+        }
+        return undefined;
+    });
+    // Internal, but the only way to know the mocks have seen every registration.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    if (outputs) {
+        await promiseOf(pulumi.output(outputs).apply(() => undefined));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    }
+    for (const r of recorder.resources) r.opts = options.get(`${r.type}::${r.name}`);
+    return { resources: recorder.resources, outputs, error };
+}
+
+export const runStack = (stack: string) => runProgram(stackConfig(stack), stack);
+
+/** Kubernetes objects of a kind, e.g. `kubernetes:core/v1:Namespace`. */
+export function ofType(run: Run, type: string): Registered[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function inNamespace(run: Run, namespace: string): Registered[] {
+    return run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs?.metadata?.namespace === namespace);
+}
+
+/** Pod specs of every workload kind. */
+export function podSpecs(run: Run): { owner: Registered; spec: any }[] {
+    return run.resources
+        .filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"].includes(r.type))
+        .map((owner) => ({ owner, spec: owner.inputs.spec.template.spec }));
+}
+
+/** The engine's marker for a secret value, as the mocks receive it. */
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export function isSecretValue(v: unknown): boolean {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+}

@@ -1,0 +1,33 @@
+/**
+ * Onboarding is a config edit: adding a tenant creates its slice and changes nothing
+ * else — no other resource is renamed or gets different inputs.
+ */
+import * as assert from "assert";
+import { ofType, Registered, runProgram, stackConfig } from "./harness";
+
+const key = (r: Registered) => `${r.type}::${r.name}`;
+// Generated values differ between runs of the mocks only by design of the mocks; compare inputs as registered.
+const index = (rs: Registered[]) => new Map(rs.map((r) => [key(r), JSON.stringify(r.inputs)]));
+
+for (const stack of ["test", "production"]) {
+    it(`adding a tenant to ${stack} leaves every other resource's name and inputs unchanged`, async function () {
+        this.timeout(120000);
+        const config = stackConfig(stack);
+        const before = await runProgram(config, stack);
+        if (before.error) throw before.error;
+        const newcomer = { tenantId: "newcomer", planId: "starter", billingEmail: "ops@newcomer.example", redis: { image: "redis:7.4.1-alpine" } };
+        const after = await runProgram({ ...config, tenants: [...config.tenants, newcomer] }, stack);
+        if (after.error) throw after.error;
+
+        const was = index(before.resources);
+        const now = index(after.resources);
+        for (const [k, inputs] of was) {
+            assert.ok(now.has(k), `${k} disappeared`);
+            assert.strictEqual(now.get(k), inputs, `${k} changed`);
+        }
+        const added = [...now.keys()].filter((k) => !was.has(k));
+        assert.ok(added.length >= 15, `only ${added.length} resources added`);
+        for (const k of added) assert.match(k, /::tenant-newcomer(-|$)/, `${k} is not part of the new slice`);
+        assert.ok(ofType(after, "kubernetes:neurallog.io/v1:Tenant").some((t) => t.inputs.metadata.name === "newcomer"));
+    });
+}

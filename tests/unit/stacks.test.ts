@@ -1,0 +1,237 @@
+/**
+ * Both real stacks (Pulumi.test.yaml, Pulumi.production.yaml) under mocks: what every
+ * user of either environment relies on.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { inNamespace, isSecretValue, ofType, podSpecs, promiseOf, ROOT, Run, runStack, stackConfig } from "./harness";
+
+const seedQuotas: Record<string, Record<string, string>> = Object.fromEntries(
+    YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, "tests/fixtures/seed-plan-quotas.yaml"), "utf8")).map((d) => {
+        const q = d.toJS();
+        return [q.metadata.name.replace(/^tenant-|-quota$/g, ""), q.spec.hard];
+    }),
+);
+
+const RECOMMENDED = [
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/component",
+    "app.kubernetes.io/part-of",
+    "app.kubernetes.io/managed-by",
+];
+
+for (const stack of ["test", "production"]) {
+    describe(`stack ${stack}`, function () {
+        let run: Run;
+        const config = stackConfig(stack);
+        const tenants: any[] = config.tenants;
+        const systemNs: string = config.namespace;
+
+        before(async function () {
+            this.timeout(120000);
+            run = await runStack(stack);
+            if (run.error) throw run.error;
+        });
+
+        it("deploys into the configured system namespace", () => {
+            const namespaces = ofType(run, "kubernetes:core/v1:Namespace").map((n) => n.inputs.metadata.name);
+            assert.ok(namespaces.includes(systemNs), `namespaces ${namespaces} lack ${systemNs}`);
+            const server = ofType(run, "kubernetes:apps/v1:Deployment").find(
+                (d) => d.inputs.metadata.name === "neurallog-server" && d.inputs.metadata.namespace === systemNs,
+            );
+            assert.ok(server, "no neurallog-server Deployment in the system namespace");
+            const c = server!.inputs.spec.template.spec.containers[0];
+            assert.deepStrictEqual(c.ports.find((p: any) => p.name === "http").containerPort, 3030);
+            assert.deepStrictEqual(
+                c.env.map((e: any) => e.name).filter((n: string) => ["NODE_ENV", "PORT", "REDIS_URL", "LOG_LEVEL"].includes(n)),
+                ["NODE_ENV", "PORT", "REDIS_URL", "LOG_LEVEL"],
+            );
+            assert.strictEqual(c.readinessProbe.httpGet.path, "/health");
+            assert.deepStrictEqual(c.resources.requests, { cpu: config.server.resources.cpu.request, memory: config.server.resources.memory.request });
+        });
+
+        it("gives every tenant its whole slice, with the plan's quota numbers from the guide", () => {
+            assert.ok(tenants.length >= (stack === "test" ? 2 : 4));
+            for (const t of tenants) {
+                const ns = `tenant-${t.tenantId}`;
+                const objects = inNamespace(run, ns);
+                const kinds = (type: string) => objects.filter((o) => o.type === type).map((o) => o.inputs.metadata.name);
+                const namespace = ofType(run, "kubernetes:core/v1:Namespace").find((n) => n.inputs.metadata.name === ns);
+                assert.ok(namespace, `no namespace ${ns}`);
+                assert.strictEqual(namespace!.inputs.metadata.labels["neurallog.io/tenant-id"], t.tenantId);
+                assert.strictEqual(namespace!.inputs.metadata.labels["neurallog.io/plan"], t.planId);
+
+                const quota = objects.find((o) => o.type === "kubernetes:core/v1:ResourceQuota");
+                assert.ok(quota, `no quota in ${ns}`);
+                // The tenant's own lower numbers where it sets them, the guide's plan numbers elsewhere.
+                const expected = { ...seedQuotas[t.planId] };
+                const r = t.resources ?? {};
+                const pick = (o: any, a: string, b: string) => (o ? (o[a] ?? o[b]) : undefined);
+                const own: Record<string, unknown> = {
+                    "requests.cpu": pick(r.cpu, "requests", "request"),
+                    "limits.cpu": pick(r.cpu, "limits", "limit"),
+                    "requests.memory": pick(r.memory, "requests", "request"),
+                    "limits.memory": pick(r.memory, "limits", "limit"),
+                    "requests.storage": pick(r.storage, "requests", "request"),
+                    pods: r.pods,
+                    services: r.services,
+                };
+                for (const [k, v] of Object.entries(own)) if (v !== undefined) expected[k] = String(v);
+                assert.deepStrictEqual(quota!.inputs.spec.hard, expected, `quota of ${ns}`);
+
+                assert.deepStrictEqual(kinds("kubernetes:core/v1:LimitRange"), ["tenant-container-limits"]);
+                const accounts = ["neurallog-server", "tenant-service-account", ...(t.services?.authService?.enabled ? ["auth-service"] : [])];
+                assert.deepStrictEqual(kinds("kubernetes:core/v1:ServiceAccount").sort(), accounts.sort());
+                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:Role"), ["tenant-role"]);
+                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"), ["tenant-role-binding"]);
+                assert.deepStrictEqual(kinds("kubernetes:apps/v1:StatefulSet"), ["redis"]);
+                assert.ok(kinds("kubernetes:apps/v1:Deployment").includes("neurallog-server"));
+                assert.deepStrictEqual(kinds("kubernetes:core/v1:PersistentVolumeClaim"), ["tenant-data-storage"]);
+                const netpols = kinds("kubernetes:networking.k8s.io/v1:NetworkPolicy");
+                for (const p of ["default-deny", "allow-dns", "tenant-isolation", "allow-system-services"]) {
+                    assert.ok(netpols.includes(p), `${ns} lacks NetworkPolicy ${p}: ${netpols}`);
+                }
+                const cr = ofType(run, "kubernetes:neurallog.io/v1:Tenant").find((o) => o.inputs.metadata.name === t.tenantId);
+                assert.ok(cr, `no Tenant object for ${t.tenantId}`);
+                assert.strictEqual(cr!.inputs.spec.planId, t.planId);
+                assert.strictEqual(cr!.inputs.spec.billingEmail, t.billingEmail);
+                assert.strictEqual(cr!.inputs.status.namespace, ns);
+
+                // Tenant's server and redis sizes come from its config (or the operator guide's defaults).
+                const redis = objects.find((o) => o.type === "kubernetes:apps/v1:StatefulSet")!;
+                assert.strictEqual(redis.inputs.spec.replicas, t.redis?.replicas ?? 1);
+                assert.strictEqual(redis.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage, t.redis?.storage ?? "1Gi");
+            }
+            assert.strictEqual(ofType(run, "kubernetes:neurallog.io/v1:Tenant").length, tenants.length);
+        });
+
+        it("runs every container non-root, read-only, unprivileged, with requests and limits", () => {
+            const specs = podSpecs(run);
+            assert.ok(specs.length > tenants.length * 2);
+            for (const { owner, spec } of specs) {
+                const where = `${owner.inputs.metadata.namespace}/${owner.inputs.metadata.name}`;
+                assert.strictEqual(spec.automountServiceAccountToken, false, where);
+                assert.strictEqual(spec.securityContext.runAsNonRoot, true, where);
+                assert.ok(spec.securityContext.runAsUser > 0, where);
+                assert.strictEqual(spec.securityContext.seccompProfile.type, "RuntimeDefault", where);
+                for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+                    const at = `${where} container ${c.name}`;
+                    assert.strictEqual(c.securityContext.runAsNonRoot, true, at);
+                    assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true, at);
+                    assert.strictEqual(c.securityContext.allowPrivilegeEscalation, false, at);
+                    assert.deepStrictEqual(c.securityContext.capabilities.drop, ["ALL"], at);
+                    for (const kind of ["requests", "limits"]) {
+                        assert.ok(c.resources?.[kind]?.cpu && c.resources?.[kind]?.memory, `${at} has no ${kind}`);
+                    }
+                    assert.ok(c.livenessProbe && c.readinessProbe, `${at} lacks probes`);
+                    assert.ok(c.volumeMounts.some((m: any) => m.mountPath === "/tmp"), `${at} has no writable /tmp`);
+                }
+            }
+        });
+
+        it("labels every namespace for Pod Security Admission and denies traffic by default", () => {
+            const namespaces = ofType(run, "kubernetes:core/v1:Namespace");
+            assert.strictEqual(namespaces.length, tenants.length + 1);
+            for (const ns of namespaces) {
+                const name = ns.inputs.metadata.name;
+                assert.strictEqual(ns.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", name);
+                assert.ok(ns.inputs.metadata.labels["pod-security.kubernetes.io/warn"], name);
+                const deny = inNamespace(run, name).find(
+                    (o) => o.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy" && o.inputs.metadata.name === "default-deny",
+                );
+                assert.ok(deny, `${name} has no default-deny policy`);
+                assert.deepStrictEqual(deny!.inputs.spec.podSelector, {});
+                assert.deepStrictEqual([...deny!.inputs.spec.policyTypes].sort(), ["Egress", "Ingress"]);
+                assert.strictEqual(deny!.inputs.spec.ingress, undefined);
+                assert.strictEqual(deny!.inputs.spec.egress, undefined);
+            }
+        });
+
+        it("puts the recommended labels on every Kubernetes object and uses one explicit provider", () => {
+            const providers = ofType(run, "pulumi:providers:kubernetes");
+            assert.strictEqual(providers.length, 1);
+            const k8sObjects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+            for (const o of k8sObjects) {
+                const at = `${o.type} ${o.name}`;
+                for (const l of RECOMMENDED) assert.ok(o.inputs.metadata?.labels?.[l], `${at} lacks label ${l}`);
+                assert.ok(o.provider?.includes("pulumi:providers:kubernetes::k8s::"), `${at} is not on the explicit provider`);
+            }
+        });
+
+        it("keeps generated credentials secret, in Kubernetes Secrets and in stack outputs", async () => {
+            const secrets = ofType(run, "kubernetes:core/v1:Secret");
+            assert.ok(secrets.length >= tenants.length + 2);
+            for (const s of secrets) {
+                assert.ok(isSecretValue(s.inputs.stringData), `${s.inputs.metadata.namespace}/${s.inputs.metadata.name} stringData is not a Pulumi secret`);
+                assert.strictEqual(s.inputs.data, undefined);
+            }
+            const outputs = run.outputs.secrets as Record<string, pulumi.Output<string>>;
+            assert.ok(Object.keys(outputs).length >= tenants.length + 2);
+            for (const [name, value] of Object.entries(outputs)) {
+                assert.ok(await promiseOf(pulumi.isSecret(value) ? pulumi.output(true) : pulumi.output(false)), `output ${name} is not secret`);
+            }
+            // No password text anywhere in a ConfigMap.
+            for (const cm of ofType(run, "kubernetes:core/v1:ConfigMap")) {
+                assert.ok(!/requirepass\s+\S/.test(JSON.stringify(cm.inputs.data).replace(/include [^\\]+/g, "")), `${cm.name} holds a password`);
+            }
+        });
+
+        it("never lets an HPA and Pulumi fight over replicas", () => {
+            for (const hpa of ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")) {
+                const target = ofType(run, "kubernetes:apps/v1:Deployment").find(
+                    (d) => d.inputs.metadata.name === hpa.inputs.spec.scaleTargetRef.name && d.inputs.metadata.namespace === hpa.inputs.metadata.namespace,
+                );
+                assert.ok(target, `HPA ${hpa.name} targets nothing`);
+                assert.strictEqual(target!.inputs.spec.replicas, undefined, `${hpa.name}: Deployment also sets replicas`);
+            }
+        });
+    });
+}
+
+describe("production stack specifics", () => {
+    let run: Run;
+    before(async function () {
+        this.timeout(120000);
+        run = await runStack("production");
+        if (run.error) throw run.error;
+    });
+
+    it("pins every image to a tag other than latest", () => {
+        for (const { owner, spec } of podSpecs(run)) {
+            for (const c of spec.containers) {
+                assert.match(c.image, /:[^:/]+$/, `${owner.name}: ${c.image} has no tag`);
+                assert.doesNotMatch(c.image, /:latest$/, `${owner.name}: ${c.image}`);
+            }
+        }
+    });
+
+    it("runs the server highly available: HPA, PDB, anti-affinity, zone spread, fast-ssd volumes", () => {
+        const ns = stackConfig("production").namespace;
+        const hpa = ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").find((h) => h.inputs.metadata.namespace === ns && h.inputs.metadata.name === "neurallog-server");
+        assert.ok(hpa);
+        assert.ok(hpa!.inputs.spec.minReplicas >= 2);
+        assert.ok(hpa!.inputs.spec.behavior.scaleDown.stabilizationWindowSeconds >= 300);
+        const pdb = ofType(run, "kubernetes:policy/v1:PodDisruptionBudget").find((h) => h.inputs.metadata.namespace === ns && h.inputs.metadata.name === "neurallog-server");
+        assert.ok(pdb && pdb.inputs.spec.minAvailable >= 1 && pdb.inputs.spec.minAvailable < hpa!.inputs.spec.minReplicas);
+        const dep = ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.namespace === ns && d.inputs.metadata.name === "neurallog-server")!;
+        const pod = dep.inputs.spec.template.spec;
+        assert.strictEqual(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+        assert.strictEqual(pod.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
+        assert.deepStrictEqual(dep.inputs.spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
+        for (const sts of ofType(run, "kubernetes:apps/v1:StatefulSet").filter((s) => s.inputs.metadata.namespace === ns)) {
+            for (const vct of sts.inputs.spec.volumeClaimTemplates) assert.strictEqual(vct.spec.storageClassName, "fast-ssd", sts.name);
+        }
+    });
+
+    it("deploys tenants on all three plans and protects their data", () => {
+        const plans = new Set(ofType(run, "kubernetes:neurallog.io/v1:Tenant").map((t) => t.inputs.spec.planId));
+        assert.deepStrictEqual([...plans].sort(), ["enterprise", "professional", "starter"]);
+        const guarded = run.resources.filter((r) => r.name.startsWith("tenant-") && (r.name.endsWith("-namespace") || r.name.endsWith("-data")));
+        assert.strictEqual(guarded.length, 2 * stackConfig("production").tenants.length);
+        for (const r of guarded) assert.strictEqual(r.opts?.protect, true, `${r.name} is not protected`);
+    });
+});
