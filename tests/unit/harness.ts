@@ -3,6 +3,7 @@
  * resource it registers. Config comes from the real Pulumi.<stack>.yaml files, so the
  * tests check what users deploy, not a copy of it.
  */
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
@@ -34,6 +35,11 @@ class Recorder implements pulumi.runtime.Mocks {
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
         this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         const state = { ...args.inputs };
+        if (args.type === "random:index/randomPassword:RandomPassword") {
+            // What the random provider keeps in state: a string of the requested length,
+            // stable per resource as it is across real updates.
+            state.result = createHash("sha512").update(args.name).digest("hex").slice(0, args.inputs.length);
+        }
         if (args.type.startsWith("kubernetes:") && state.metadata) {
             state.metadata = { ...state.metadata, name: state.metadata.name ?? `${args.name}-generated` };
         }

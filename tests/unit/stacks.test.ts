@@ -172,7 +172,8 @@ for (const stack of ["test", "production"]) {
             const outputs = run.outputs.secrets as Record<string, pulumi.Output<string>>;
             assert.ok(Object.keys(outputs).length >= tenants.length + 2);
             for (const [name, value] of Object.entries(outputs)) {
-                assert.ok(await promiseOf(pulumi.isSecret(value) ? pulumi.output(true) : pulumi.output(false)), `output ${name} is not secret`);
+                assert.strictEqual(await pulumi.isSecret(value), true, `output ${name} is not secret`);
+                assert.ok((await promiseOf(value)).length >= 32, `output ${name} is not a generated password`);
             }
             // No password text anywhere in a ConfigMap.
             for (const cm of ofType(run, "kubernetes:core/v1:ConfigMap")) {
