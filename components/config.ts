@@ -445,25 +445,15 @@ function resolveModel(
     };
 }
 
-interface WorkloadArgs {
-    name: string;
-    component: string;
-    image: string;
-    port: number;
-    healthPath?: string;
-    metricsPort?: number;
+/** What `workload()` needs: the model's fields, with optional ones defaulted, plus where it sits in config. */
+type WorkloadArgs = Omit<WorkloadModel, "metricsPath" | "startupProbe" | "autoscaling" | "tenantPool"> & {
     metricsPath?: string;
     startupProbe?: boolean;
-    env: EnvVar[];
-    replicas: number;
     autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilization: number; targetMemoryUtilization?: number };
-    pdb?: { minAvailable: number };
-    resources: ResourceRequirements;
-    accessTo: WorkloadModel["accessTo"];
     tenantPool?: boolean;
     path: string;
     problems: ConfigProblem[];
-}
+};
 
 function workload(a: WorkloadArgs): WorkloadModel {
     const p = (path: string, message: string) => a.problems.push({ path: `${PROJECT}:${a.path}.${path}`, message });

@@ -5,6 +5,7 @@
  * and no user can forge, rather than the seeds' hand-set `name` label.
  */
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { accessLabel, selectorLabels, TENANT_LABEL } from "./labels";
 import { NetworkRuleModel, StoreKind, TenantModel, WorkloadModel } from "./model";
 
@@ -115,4 +116,20 @@ export function customRules(direction: "Ingress" | "Egress", rules: NetworkRuleM
     return direction === "Ingress"
         ? { podSelector: {}, policyTypes: ["Ingress"], ingress: rules.map(entry) }
         : { podSelector: {}, policyTypes: ["Egress"], egress: rules.map(entry) };
+}
+
+/**
+ * Returns `policy(role, spec)`, which creates NetworkPolicy `<role>` in the namespace as
+ * child `<name>-netpol-<role>` and collects it in `sink`.
+ */
+export function policyFactory(
+    name: string,
+    namespace: pulumi.Input<string>,
+    labels: Record<string, string>,
+    opts: pulumi.CustomResourceOptions,
+    sink: k8s.networking.v1.NetworkPolicy[],
+): (role: string, spec: Spec) => void {
+    return (role, spec) => {
+        sink.push(new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${role}`, { metadata: { name: role, namespace, labels }, spec }, opts));
+    };
 }

@@ -18,6 +18,7 @@ import {
     INGRESS_NAMESPACE,
     metricsIngress,
     nsPeer,
+    policyFactory,
     serverIngress,
     storeEgress,
     storeIngress,
@@ -180,14 +181,7 @@ export class Platform extends pulumi.ComponentResource {
         );
 
         // Baseline policies: deny everything, then open DNS and each path between components.
-        const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-            this.networkPolicies.push(
-                new k8s.networking.v1.NetworkPolicy(
-                    `${name}-netpol-${role}`,
-                    { metadata: { name: role, namespace, labels: labels("network-policy") }, spec },
-                    parent,
-                ),
-            );
+        const policy = policyFactory(name, namespace, labels("network-policy"), parent, this.networkPolicies);
         policy("default-deny", defaultDeny());
         policy("allow-dns", allowDns());
         policy(`${m.server.name}-ingress`, serverIngress(m.server, ns));

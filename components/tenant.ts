@@ -13,7 +13,7 @@ import { Redis } from "./datastores/redis";
 import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
 import { TenantModel } from "./model";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
-import { allowDns, allowSystemServices, customRules, defaultDeny, tenantIsolation } from "./network";
+import { allowDns, allowSystemServices, customRules, defaultDeny, policyFactory, tenantIsolation } from "./network";
 import { LimitRangeValues } from "./plans";
 import { Workload } from "./workload";
 
@@ -98,14 +98,7 @@ export class TenantSlice extends pulumi.ComponentResource {
         const guards = [this.quota, this.limitRange];
 
         if (t.networkPolicy.enabled) {
-            const policy = (role: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
-                this.networkPolicies.push(
-                    new k8s.networking.v1.NetworkPolicy(
-                        `${name}-netpol-${role}`,
-                        { metadata: { name: role, namespace, labels: labels("network-policy") }, spec },
-                        parent,
-                    ),
-                );
+            const policy = policyFactory(name, namespace, labels("network-policy"), parent, this.networkPolicies);
             policy("default-deny", defaultDeny());
             policy("allow-dns", allowDns());
             policy("tenant-isolation", tenantIsolation(t, args.systemNamespace));
