@@ -25,8 +25,8 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 
-# Local state inside the work tree, ignored by git.
-STATE_DIR="$REPO_ROOT/.local"
+# Local state inside the work tree, ignored by git (the e2e suite points it elsewhere).
+STATE_DIR="${NEURALLOG_STATE_DIR:-$REPO_ROOT/.local}"
 
 toolchain_path() {
   echo "$PULUMI_DIR/bin:$KUBE_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin"
