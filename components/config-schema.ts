@@ -298,6 +298,12 @@ export const tenantSchema = z.strictObject({
         })
         .prefault({}),
     features: z.record(z.string(), z.boolean()).default({}),
+    /**
+     * Step one of offboarding: lifts the protection of the namespace and data volume and
+     * marks them retain-on-delete, so removing the entry afterwards deletes the workloads
+     * but leaves the namespace and the tenant's data in the cluster.
+     */
+    decommission: z.boolean().default(false),
 });
 export type TenantInput = z.infer<typeof tenantSchema>;
 
@@ -308,7 +314,8 @@ export const rootSchemas = {
     environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
     namespace: dnsLabel().default("neurallog"),
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag").default("latest"),
-    protectTenantData: z.boolean().optional(),
+    /** Protect tenant namespaces and data volumes from deletion; the test stack opts out explicitly. */
+    protectTenantData: z.boolean().default(true),
     server: serverSchema,
     services: z.array(serviceSchema).default([]),
     dataStores: dataStoresSchema,

@@ -667,7 +667,8 @@ function resolveTenant(
             egressRules: t.networkPolicy.egressRules.map((x) => ({ description: x.description, peerLabels: x.to ?? {}, ports: x.ports })),
         },
         features: t.features,
-        protect: input.protectTenantData ?? input.environment === "production",
+        protect: input.protectTenantData && !t.decommission,
+        retainOnDelete: t.decommission,
         spec,
     };
 }

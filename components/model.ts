@@ -98,6 +98,8 @@ export interface TenantModel {
     features: Record<string, boolean>;
     /** `protect` the namespace and data volume, so removing the tenant from config cannot delete them. */
     protect: boolean;
+    /** Being offboarded: namespace and data volume stay in the cluster when the entry is removed. */
+    retainOnDelete: boolean;
     /** The Tenant custom resource's spec, mirroring the config entry. */
     spec: Record<string, unknown>;
 }

@@ -71,8 +71,9 @@ export class TenantSlice extends pulumi.ComponentResource {
         super("neurallog:tenant:TenantSlice", name, {}, opts);
         const t = args.tenant;
         const parent = { parent: this };
-        // Data the tenant cares about cannot be deleted by dropping it from config.
-        const keep = { parent: this, protect: t.protect };
+        // Data the tenant cares about cannot be deleted by dropping it from config: it is
+        // protected, or (when decommissioned on purpose) left in the cluster on delete.
+        const keep = { parent: this, protect: t.protect, retainOnDelete: t.retainOnDelete };
         const labels = (component: string, n = "tenant") => recommendedLabels({ name: n, instance: t.namespace, component, tenantId: t.tenantId });
 
         this.namespace = createNamespace(

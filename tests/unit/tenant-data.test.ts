@@ -1,0 +1,41 @@
+/**
+ * Tenant data is never lost by a config edit: namespaces and data volumes are protected
+ * unless a stack opts out, and offboarding on purpose retains them in the cluster.
+ */
+import * as assert from "assert";
+import { Registered, runProgram, stackConfig } from "./harness";
+
+const guarded = (resources: Registered[], tenantId: string) =>
+    resources.filter((r) => r.name === `tenant-${tenantId}-namespace` || r.name === `tenant-${tenantId}-data`);
+
+describe("tenant data protection", () => {
+    it("protects namespaces and data volumes unless the stack opts out", async () => {
+        const { protectTenantData, ...config } = stackConfig("test");
+        assert.strictEqual(protectTenantData, false, "the test stack opts out explicitly");
+        const run = await runProgram({ ...config, environment: "staging" });
+        if (run.error) throw run.error;
+        for (const t of config.tenants) {
+            const rs = guarded(run.resources, t.tenantId);
+            assert.strictEqual(rs.length, 2);
+            for (const r of rs) {
+                assert.strictEqual(r.opts?.protect, true, `${r.name} unprotected by default`);
+                assert.ok(!r.opts?.retainOnDelete, `${r.name} retained without decommission`);
+            }
+        }
+        // Workloads stay freely replaceable.
+        const deployment = run.resources.find((r) => r.name === `tenant-${config.tenants[0].tenantId}-server-deployment`);
+        assert.ok(deployment && !deployment.opts?.protect);
+    });
+
+    it("decommissioning lifts protection and retains namespace and data on delete", async () => {
+        const config = stackConfig("production");
+        const [first, ...others] = config.tenants;
+        const run = await runProgram({ ...config, tenants: [{ ...first, decommission: true }, ...others] }, "production");
+        if (run.error) throw run.error;
+        for (const r of guarded(run.resources, first.tenantId)) {
+            assert.strictEqual(r.opts?.protect, false, r.name);
+            assert.strictEqual(r.opts?.retainOnDelete, true, r.name);
+        }
+        for (const r of guarded(run.resources, others[0].tenantId)) assert.strictEqual(r.opts?.protect, true, r.name);
+    });
+});
