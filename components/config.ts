@@ -572,7 +572,8 @@ function resolveTenant(
 
     const storageClass = r.storage?.storageClass ?? plan.storageClass;
     checkClass(`${at}.${r.storage?.storageClass ? "resources.storage.storageClass" : "planId"}`, storageClass);
-    const redisClass = t.redis.storageClass ?? storageClass;
+    // The cache's class does not follow the plan: a plan change must never replace a StatefulSet.
+    const redisClass = t.redis.storageClass ?? input.storageClasses.default;
     if (t.redis.storageClass) checkClass(`${at}.redis.storageClass`, t.redis.storageClass);
     const dataStorage = t.dataStorage ?? plan.dataStorage;
 

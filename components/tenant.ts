@@ -140,7 +140,9 @@ export class TenantSlice extends pulumi.ComponentResource {
                 },
                 spec: { accessModes: ["ReadWriteOnce"], storageClassName: t.storageClass, resources: { requests: { storage: t.dataStorage } } },
             },
-            { ...keep, dependsOn: guards },
+            // A claim's class is immutable: a plan change keeps the existing volume (only its size may grow)
+            // instead of replacing it, which would delete the tenant's data.
+            { ...keep, dependsOn: guards, ignoreChanges: ["spec.storageClassName"] },
         );
 
         this.redis = new Redis(`${name}-redis`, { namespace: this.namespace, store: t.redis, tenantId: t.tenantId }, { parent: this, dependsOn: guards });

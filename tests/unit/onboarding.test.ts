@@ -31,3 +31,23 @@ for (const stack of ["test", "production"]) {
         assert.ok(ofType(after, "kubernetes:neurallog.io/v1:Tenant").some((t) => t.inputs.metadata.name === "newcomer"));
     });
 }
+
+it("moving a tenant to another plan changes only its own objects and never a volume template", async function () {
+    this.timeout(120000);
+    const config = stackConfig("test");
+    const before = await runProgram(config);
+    if (before.error) throw before.error;
+    const id = config.tenants[0].tenantId;
+    const tenants = config.tenants.map((t: any) => (t.tenantId === id ? { ...t, planId: "professional" } : t));
+    const after = await runProgram({ ...config, tenants });
+    if (after.error) throw after.error;
+    const was = index(before.resources);
+    const changed = [...index(after.resources)].filter(([k, v]) => was.get(k) !== v).map(([k]) => k);
+    assert.ok(changed.includes(`kubernetes:core/v1:ResourceQuota::tenant-${id}-quota`), changed.join("\n"));
+    assert.ok(changed.includes(`kubernetes:core/v1:LimitRange::tenant-${id}-limits`), changed.join("\n"));
+    for (const k of changed) assert.match(k, new RegExp(`::tenant-${id}-`), `${k} changed`);
+    const sts = (r: typeof before) => r.resources.find((x) => x.name === `tenant-${id}-redis-statefulset`)!.inputs.spec.volumeClaimTemplates;
+    assert.deepStrictEqual(sts(after), sts(before));
+    const dataVolume = after.resources.find((x) => x.name === `tenant-${id}-data`)!;
+    assert.deepStrictEqual(dataVolume.opts?.ignoreChanges, ["spec.storageClassName"]);
+});

@@ -1,0 +1,38 @@
+/**
+ * Root hooks of the e2e suite: build (or reuse) the toolchain, start a fresh local
+ * cluster per environment with fresh Pulumi state, and tear everything down at the
+ * end, pass or fail. A missing binary is built, never turned into a pass.
+ */
+import * as fs from "fs";
+import { buildToolchain, cluster, clusterDown, clusterUp, E2E_DIR, Env } from "./support";
+
+export const clusters = { test: cluster("test"), production: cluster("production") };
+
+export const mochaHooks = {
+    beforeAll(this: Mocha.Context) {
+        this.timeout(90 * 60 * 1000);
+        buildToolchain();
+        for (const c of Object.values(clusters)) {
+            if (fs.existsSync(c.stateDir)) clusterDown(c, true);
+        }
+        fs.rmSync(E2E_DIR, { recursive: true, force: true });
+        for (const c of Object.values(clusters)) clusterUp(c);
+    },
+    afterAll(this: Mocha.Context) {
+        this.timeout(5 * 60 * 1000);
+        for (const c of Object.values(clusters)) {
+            try {
+                clusterDown(c, true);
+            } catch (e) {
+                console.error(`teardown of ${c.name}: ${e}`);
+            }
+        }
+    },
+};
+
+const envs: Record<string, Env> = {};
+/** The Pulumi project of an environment, created on first use (after the hooks wiped state). */
+export function env(name: "test" | "production"): Env {
+    envs[name] ??= new Env(name, clusters[name]);
+    return envs[name];
+}
