@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import { buildToolchain, cluster, clusterDown, clusterUp, E2E_DIR, Env } from "./support";
 
-export const clusters = { test: cluster("test"), production: cluster("production") };
+export const clusters = { test: cluster("e2e", "test"), production: cluster("e2e", "production") };
 
 export const mochaHooks = {
     beforeAll(this: Mocha.Context) {

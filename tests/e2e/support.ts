@@ -1,111 +1,15 @@
 /**
- * Live e2e support: a local cluster per environment (real API server, etcd, controllers,
- * scheduler; kwok nodes), the locally built Pulumi CLI driven through the Automation API,
- * and helpers that wait on conditions with deadlines.
+ * e2e support: the locally built Pulumi CLI driven through the Automation API, against
+ * one local cluster per environment (tests/support/cluster.ts).
  */
-import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { promisify } from "util";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
+import { Cluster, common, ROOT } from "../support/cluster";
 
-const run = promisify(execFile);
-export const ROOT = path.resolve(__dirname, "..", "..");
+export * from "../support/cluster";
 export const E2E_DIR = path.join(ROOT, ".local", "e2e");
-
-/** Values of scripts/toolchain/common.sh, read from the script itself so both agree. */
-function commonEnv(): Record<string, string> {
-    const out = execFileSync(
-        "bash",
-        ["-c", 'source scripts/toolchain/common.sh && echo "$PULUMI_DIR|$PULUMI_HOME|$(toolchain_path)|$KUBE_DIR"'],
-        { cwd: ROOT, encoding: "utf8" },
-    ).trim();
-    const [pulumiDir, pulumiHome, toolPath, kubeDir] = out.split("|");
-    return { pulumiDir, pulumiHome, toolPath, kubeDir };
-}
-const common = commonEnv();
-
-/** One local cluster per environment, as in real life: test and production never share one. */
-export interface Cluster {
-    name: string;
-    stateDir: string;
-    kubeconfig: string;
-    env: Record<string, string>;
-}
-
-const PORTS: Record<string, number> = { test: 0, production: 100 };
-
-export function cluster(name: string): Cluster {
-    const stateDir = path.join(E2E_DIR, name);
-    const base = 30000 + (PORTS[name] ?? 200);
-    const env: Record<string, string> = {
-        NEURALLOG_STATE_DIR: stateDir,
-        NEURALLOG_ETCD_PORT: String(base + 1),
-        NEURALLOG_ETCD_PEER_PORT: String(base + 2),
-        NEURALLOG_APISERVER_PORT: String(base + 3),
-        NEURALLOG_CONTROLLER_MANAGER_PORT: String(base + 4),
-        NEURALLOG_SCHEDULER_PORT: String(base + 5),
-    };
-    return { name, stateDir, kubeconfig: path.join(stateDir, "cluster", "kubeconfig"), env };
-}
-
-function script(rel: string, args: string[], env: Record<string, string>) {
-    execFileSync("bash", [path.join(ROOT, rel), ...args], { cwd: ROOT, stdio: "inherit", env: { ...process.env, ...env } });
-}
-
-export const buildToolchain = () => script("scripts/toolchain/build.sh", [], {});
-export const clusterUp = (c: Cluster) => script("scripts/cluster/up.sh", [], c.env);
-export const clusterDown = (c: Cluster, wipe = true) => script("scripts/cluster/down.sh", wipe ? ["--wipe"] : [], c.env);
-
-export async function kubectl(c: Cluster, ...args: string[]): Promise<string> {
-    const { stdout } = await run(path.join(common.kubeDir, "bin", "kubectl"), ["--kubeconfig", c.kubeconfig, ...args], {
-        maxBuffer: 64 * 1024 * 1024,
-    });
-    return stdout;
-}
-
-export async function kubectlJson(c: Cluster, ...args: string[]): Promise<any> {
-    return JSON.parse(await kubectl(c, ...args, "-o", "json"));
-}
-
-/** `kubectl create` of an object; returns kubectl's output, or its error text when `expectFailure`. */
-export async function kubectlCreate(c: Cluster, obj: object): Promise<string> {
-    const file = path.join(c.stateDir, `object-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-    fs.writeFileSync(file, JSON.stringify(obj));
-    try {
-        return await kubectl(c, "create", "-f", file);
-    } finally {
-        fs.rmSync(file, { force: true });
-    }
-}
-
-/** kubectl that is expected to fail; returns its error text. */
-export async function kubectlFails(c: Cluster, ...args: string[]): Promise<string> {
-    try {
-        const out = await kubectl(c, ...args);
-        throw new Error(`expected kubectl ${args.join(" ")} to fail, it printed: ${out}`);
-    } catch (e: any) {
-        if (e.message?.startsWith("expected kubectl")) throw e;
-        return String(e.stderr ?? e.message);
-    }
-}
-
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 120): Promise<T> {
-    const deadline = Date.now() + seconds * 1000;
-    let last: unknown;
-    for (;;) {
-        try {
-            const v = await check();
-            if (v !== undefined) return v;
-        } catch (e) {
-            last = e;
-        }
-        if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}${last ? `: ${last}` : ""}`);
-        await new Promise((r) => setTimeout(r, 1000));
-    }
-}
 
 /**
  * A Pulumi project directory for one environment under .local/e2e: the real program
@@ -202,16 +106,6 @@ export class Env {
         const s = await this.stack();
         return s.destroy({ onOutput: this.log("destroy"), color: "never" });
     }
-}
-
-/** Every Deployment and StatefulSet of the platform, with its desired and ready replicas. */
-export async function workloadReadiness(c: Cluster) {
-    const list = await kubectlJson(c, "get", "deployments,statefulsets", "-A", "-l", "app.kubernetes.io/part-of=neurallog");
-    return list.items.map((o: any) => ({
-        name: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
-        want: o.spec.replicas,
-        ready: o.status.readyReplicas ?? 0,
-    }));
 }
 
 /** URNs whose planned operation is not `same` (or a read). */

@@ -1,0 +1,191 @@
+/**
+ * The program's objects against a real API server: every object it renders for each
+ * stack is applied (server-side, by kubectl) to a local cluster with the default
+ * admission plugins, and the cluster then enforces what tenants rely on. The Pulumi
+ * engine is not involved here (see README: its language host and plugins cannot be
+ * built on this machine); tests/e2e drives the same checks through `pulumi up`.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { Cluster, kubectl, kubectlCreate, kubectlJson, waitFor } from "../support/cluster";
+import { stackConfig } from "../unit/harness";
+import { clusters } from "./hooks";
+import { Manifest, renderStack } from "./render";
+
+const PLATFORM = "app.kubernetes.io/part-of=neurallog";
+const key = (m: { kind: string; metadata: { namespace?: string; name: string } }) => `${m.kind} ${m.metadata.namespace ?? ""}/${m.metadata.name}`;
+
+async function apply(c: Cluster, manifests: Manifest[]) {
+    if (manifests.length === 0) return;
+    const file = path.join(c.stateDir, `apply-${Date.now()}.json`);
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: "v1", kind: "List", items: manifests }));
+    await kubectl(c, "apply", "--server-side", "--field-manager=neurallog-live", "-f", file);
+}
+
+async function platformObjects(c: Cluster, kinds: string[]): Promise<any[]> {
+    const namespaced = await kubectlJson(c, "get", kinds.join(","), "-A", "-l", PLATFORM);
+    return namespaced.items;
+}
+
+for (const stack of ["test", "production"] as const) {
+    describe(`live admission: ${stack} stack`, function () {
+        const c = () => clusters[stack];
+        const config = stackConfig(stack);
+        let manifests: Manifest[] = [];
+
+        before(async function () {
+            this.timeout(10 * 60 * 1000);
+            const phases = await renderStack(stack);
+            manifests = phases.flat();
+            for (const [i, phase] of phases.entries()) {
+                if (i === phases.length - 1) {
+                    await kubectl(c(), "wait", "--for=condition=Established", "--timeout=60s", "crd/tenants.neurallog.io");
+                }
+                await apply(c(), phase);
+            }
+        });
+
+        it("accepts every object the program renders", async () => {
+            const kinds = [...new Set(manifests.map((m) => m.kind))];
+            const live = new Set(
+                [...(await platformObjects(c(), kinds.filter((k) => !["Namespace", "CustomResourceDefinition", "ClusterRole", "Tenant"].includes(k)))),
+                 ...(await kubectlJson(c(), "get", "namespaces,crd,clusterroles,tenants", "-l", PLATFORM)).items].map(key),
+            );
+            const missing = manifests.map(key).filter((k) => !live.has(k));
+            assert.deepStrictEqual(missing, []);
+            assert.ok(manifests.length > 50, `only ${manifests.length} objects`);
+        });
+
+        it("admits every pod under Pod Security `restricted` and brings every workload to Ready", async function () {
+            this.timeout(5 * 60 * 1000);
+            const want = manifests.filter((m) => ["Deployment", "StatefulSet"].includes(m.kind)).map(key).sort();
+            const notReady = await waitFor("workloads Ready", async () => {
+                const items = await platformObjects(c(), ["deployments", "statefulsets"]);
+                const pending = items
+                    .filter((o) => (o.status.readyReplicas ?? 0) < (o.spec.replicas ?? 1) || o.status.observedGeneration !== o.metadata.generation)
+                    .map(key);
+                return pending.length === 0 ? items.map(key).sort() : undefined;
+            }, 240);
+            assert.deepStrictEqual(notReady, want);
+            const refused = (await kubectlJson(c(), "get", "events", "-A", "--field-selector", "reason=FailedCreate")).items.map((e: any) => e.message);
+            assert.deepStrictEqual(refused.filter((m: string) => /PodSecurity|forbidden/.test(m)), []);
+        });
+
+        it("binds every volume on the stack's storage classes", async function () {
+            this.timeout(3 * 60 * 1000);
+            const pending = await waitFor("volumes Bound", async () => {
+                const pvcs = (await kubectlJson(c(), "get", "pvc", "-A")).items;
+                const unbound = pvcs.filter((p: any) => p.status.phase !== "Bound").map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
+                return unbound.length === 0 && pvcs.length > 0 ? pvcs : undefined;
+            }, 120);
+            const classes = new Set(pending.map((p: any) => p.spec.storageClassName));
+            if (stack === "production") assert.ok(classes.has("fast-ssd"), [...classes].join());
+        });
+
+        it("lists every tenant in `kubectl get tenants` with plan, namespace and phase", async () => {
+            const table = await kubectl(c(), "get", "tenants");
+            assert.match(table.split("\n")[0], /^NAME\s+TENANT-ID\s+PLAN\s+NAMESPACE\s+PHASE\s+AGE/);
+            for (const t of config.tenants) {
+                assert.match(table, new RegExp(`^${t.tenantId}\\s+${t.tenantId}\\s+${t.planId}\\s+tenant-${t.tenantId}\\s+Active\\s`, "m"), table);
+            }
+        });
+
+        it("has the quota controller enforce each tenant's quota as rendered", async function () {
+            this.timeout(60 * 1000);
+            for (const t of config.tenants) {
+                const ns = `tenant-${t.tenantId}`;
+                const rendered = manifests.find((m) => m.kind === "ResourceQuota" && m.metadata.namespace === ns) as any;
+                const live = await waitFor(`quota status in ${ns}`, async () => {
+                    const q = await kubectlJson(c(), "get", "resourcequota/tenant-quota", "-n", ns);
+                    return q.status?.hard ? q : undefined;
+                }, 60);
+                assert.deepStrictEqual(live.status.hard, rendered.spec.hard, ns);
+                assert.ok(live.status.used, `${ns} has no usage`);
+            }
+        });
+    });
+}
+
+const restrictedPod = (name: string, namespace: string, resources?: object) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace },
+    spec: {
+        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+            {
+                name: "app",
+                image: "busybox:1.36",
+                ...(resources ? { resources } : {}),
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+            },
+        ],
+    },
+});
+
+async function refused(p: Promise<string>): Promise<string> {
+    try {
+        const out = await p;
+        assert.fail(`the API server accepted it: ${out}`);
+    } catch (e: any) {
+        if (e.code === "ERR_ASSERTION") throw e;
+        return String(e.stderr ?? e.message);
+    }
+}
+
+describe("live isolation: the API server enforces tenant boundaries (test stack)", () => {
+    const c = () => clusters.test;
+    const config = stackConfig("test");
+    const tenantNs = config.tenants.map((t: any) => `tenant-${t.tenantId}`);
+    const ns = tenantNs[0];
+
+    it("rejects a pod that would exceed the tenant's quota", async () => {
+        const q = await kubectlJson(c(), "get", "resourcequota/tenant-quota", "-n", ns);
+        const lr = await kubectlJson(c(), "get", "limitrange/tenant-container-limits", "-n", ns);
+        const max = lr.spec.limits.find((l: any) => l.type === "Container").max;
+        // Within the per-container maximum, but more CPU than the quota has left.
+        const err = await refused(kubectlCreate(c(), restrictedPod("too-big", ns, { requests: { cpu: q.status.hard["requests.cpu"], memory: "128Mi" }, limits: { cpu: max.cpu, memory: "256Mi" } })));
+        assert.match(err, /exceeded quota: tenant-quota/);
+    });
+
+    it("gives a pod without resources the LimitRange defaults", async () => {
+        await kubectlCreate(c(), restrictedPod("defaults", ns));
+        const pod = await kubectlJson(c(), "get", "pod/defaults", "-n", ns);
+        const lr = await kubectlJson(c(), "get", "limitrange/tenant-container-limits", "-n", ns);
+        const container = lr.spec.limits.find((l: any) => l.type === "Container");
+        assert.deepStrictEqual(pod.spec.containers[0].resources, { limits: container.default, requests: container.defaultRequest });
+        await kubectl(c(), "delete", "pod/defaults", "-n", ns, "--wait=false");
+    });
+
+    it("refuses a privileged pod through Pod Security admission", async () => {
+        const pod = restrictedPod("privileged", ns, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } });
+        (pod.spec.containers[0] as any).securityContext = { privileged: true };
+        const err = await refused(kubectlCreate(c(), pod));
+        assert.match(err, /violates PodSecurity "restricted:latest"/);
+    });
+
+    it("keeps every tenant's service account out of every other tenant and the system namespace", async () => {
+        const can = async (from: string, ...args: string[]) =>
+            (await kubectl(c(), "auth", "can-i", ...args, "--as", `system:serviceaccount:${from}:tenant-service-account`).catch((e) => e.stdout)).trim();
+        for (const a of tenantNs) {
+            assert.strictEqual(await can(a, "get", "secrets", "-n", a), "yes", `${a} cannot read its own secrets`);
+            assert.strictEqual(await can(a, "list", "pods", "-n", a), "yes", `${a} cannot list its own pods`);
+            assert.strictEqual(await can(a, "delete", "pods", "-n", a), "no", `${a} may delete pods`);
+            assert.strictEqual(await can(a, "list", "pods", "-n", config.namespace), "no", `${a} lists system pods`);
+            assert.strictEqual(await can(a, "list", "pods", "--all-namespaces"), "no", `${a} lists pods cluster-wide`);
+            for (const b of tenantNs.filter((x: string) => x !== a)) {
+                assert.strictEqual(await can(a, "get", "secrets", "-n", b), "no", `${a} reads secrets of ${b}`);
+                assert.strictEqual(await can(a, "list", "pods", "-n", b), "no", `${a} lists pods of ${b}`);
+            }
+        }
+    });
+
+    it("denies the platform's own server account everything but its ConfigMap", async () => {
+        const as = `system:serviceaccount:${config.namespace}:neurallog-server`;
+        const can = async (...args: string[]) => (await kubectl(c(), "auth", "can-i", ...args, "--as", as).catch((e) => e.stdout)).trim();
+        assert.strictEqual(await can("get", "configmap/neurallog-config", "-n", config.namespace), "yes");
+        assert.strictEqual(await can("get", "secrets", "-n", config.namespace), "no");
+        assert.strictEqual(await can("list", "configmaps", "-n", config.namespace), "no");
+    });
+});
