@@ -21,6 +21,7 @@ import {
     EnvVar,
     PlatformModel,
     ResourceRequirements,
+    StoreKind,
     StoreModel,
     TenantModel,
     WorkloadModel,
@@ -324,9 +325,6 @@ function resolveModel(
         path: "server",
         problems,
     });
-    if (input.dataStores.redis.enabled) {
-        serverModel.env.push({ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } });
-    }
 
     const serviceNames = new Set<string>(["neurallog-server"]);
     const services = input.services.map((s, i) => {
@@ -469,6 +467,10 @@ function workload(a: WorkloadArgs): WorkloadModel {
         );
     }
     checkRequestsWithinLimits(`${a.path}.resources`, a.resources, a.problems);
+    // A workload that may reach a store also gets its credential, from the store's generated Secret.
+    const credentials = a.accessTo
+        .map((store) => ({ name: STORE_CREDENTIAL_ENV[store].env, valueFrom: { secretKeyRef: { name: `${store}-auth`, key: STORE_CREDENTIAL_ENV[store].key } } }))
+        .filter((c) => !a.env.some((e) => e.name === c.name));
     return {
         name: a.name,
         component: a.component,
@@ -478,7 +480,7 @@ function workload(a: WorkloadArgs): WorkloadModel {
         metricsPort: a.metricsPort,
         metricsPath: a.metricsPath ?? "/metrics",
         startupProbe: a.startupProbe ?? false,
-        env: a.env,
+        env: [...a.env, ...credentials],
         replicas: hpa ? hpa.minReplicas : a.replicas,
         autoscaling: hpa
             ? {
@@ -494,6 +496,14 @@ function workload(a: WorkloadArgs): WorkloadModel {
         tenantPool: a.tenantPool ?? false,
     };
 }
+
+/** Environment variable and Secret key through which each store's credential reaches its clients. */
+const STORE_CREDENTIAL_ENV: Record<StoreKind, { env: string; key: string }> = {
+    redis: { env: "REDIS_PASSWORD", key: "password" },
+    postgres: { env: "POSTGRES_PASSWORD", key: "password" },
+    qdrant: { env: "QDRANT_API_KEY", key: "api-key" },
+    neo4j: { env: "NEO4J_PASSWORD", key: "password" },
+};
 
 function checkRequestsWithinLimits(path: string, r: ResourceRequirements, problems: ConfigProblem[]) {
     for (const res of ["cpu", "memory"] as const) {
@@ -585,7 +595,6 @@ function resolveTenant(
         healthPath: "/health",
         env: [
             ...mergeEnv(TENANT_SERVER_ENV, t.server.env),
-            { name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "redis-auth", key: "password" } } },
         ],
         replicas: t.server.replicas,
         pdb: t.server.replicas > 1 ? { minAvailable: 1 } : undefined,

@@ -1,0 +1,117 @@
+/**
+ * Opt-in features of a stack: observability, ingress, created storage classes, and the
+ * wiring of credentials and network paths between services and data stores.
+ */
+import * as assert from "assert";
+import { resolveConfig } from "../../components/config";
+import { ofType, Run, runProgram, stackConfig } from "./harness";
+
+describe("observability (opt-in)", () => {
+    let run: Run;
+    const config = stackConfig("production");
+    before(async function () {
+        this.timeout(120000);
+        run = await runProgram({ ...config, observability: { enabled: true, selectorLabels: { release: "prometheus" } } }, "production");
+        if (run.error) throw run.error;
+    });
+
+    it("reads the prometheus-operator CRDs first and orders every custom resource after them", () => {
+        const reads = ofType(run, "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition").filter((r) => r.opts?.id);
+        assert.deepStrictEqual(reads.map((r) => r.opts?.id).sort(), ["prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"]);
+        const monitoring = run.resources.filter((r) => r.type.startsWith("kubernetes:monitoring.coreos.com/"));
+        assert.ok(monitoring.length > 0);
+        for (const r of monitoring) assert.ok((r.opts?.dependsOn as unknown[])?.length, `${r.name} does not wait for its CRD`);
+    });
+
+    it("scrapes every component that exposes metrics", () => {
+        const monitors = ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs.metadata.name).sort();
+        const withMetrics = config.services.filter((s: any) => s.metricsPort).map((s: any) => s.name);
+        const stores = ["postgres", "qdrant", "neo4j"].filter((k) => config.dataStores[k]?.enabled);
+        assert.deepStrictEqual(monitors, ["neurallog-server", ...withMetrics, ...stores].sort());
+        for (const m of ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
+            assert.strictEqual(m.inputs.metadata.labels.release, "prometheus");
+            const service = ofType(run, "kubernetes:core/v1:Service").find(
+                (s) => s.inputs.metadata.namespace === config.namespace && s.inputs.metadata.name === m.inputs.metadata.name,
+            );
+            assert.ok(service, `${m.inputs.metadata.name} selects no Service`);
+            for (const [k, v] of Object.entries(m.inputs.spec.selector.matchLabels)) assert.strictEqual(service!.inputs.metadata.labels[k], v);
+            const port = m.inputs.spec.endpoints[0].port;
+            assert.ok(service!.inputs.spec.ports.some((p: any) => p.name === port), `${m.inputs.metadata.name}: no port ${port}`);
+        }
+    });
+
+    it("alerts on at least the MLCF summary's eight conditions, each with severity and runbook", () => {
+        const rules = ofType(run, "kubernetes:monitoring.coreos.com/v1:PrometheusRule")[0].inputs.spec.groups.flatMap((g: any) => g.rules);
+        assert.ok(rules.length >= 8);
+        for (const r of rules) {
+            assert.ok(["critical", "warning"].includes(r.labels.severity), r.alert);
+            assert.match(r.annotations.runbook_url, /^https:\/\//, r.alert);
+        }
+    });
+
+    it("ships Grafana dashboards for the sidecar", () => {
+        const cm = ofType(run, "kubernetes:core/v1:ConfigMap").find((c) => c.inputs.metadata.labels?.grafana_dashboard === "1");
+        assert.ok(cm);
+        const titles = Object.values(cm!.inputs.data).map((d: any) => JSON.parse(d).title);
+        assert.ok(titles.some((t) => /overview/i.test(t)) && titles.some((t) => /tenant/i.test(t)), titles.join());
+    });
+
+    it("lets only the monitoring namespace reach the metrics ports", () => {
+        const np = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.inputs.metadata.name === "allow-metrics-scrape");
+        assert.ok(np);
+        assert.deepStrictEqual(np!.inputs.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
+    });
+});
+
+describe("ingress and storage classes (opt-in)", () => {
+    it("exposes the server through a TLS Ingress with the cert-manager issuer", async () => {
+        const run = await runProgram({ ...stackConfig("test"), ingress: { enabled: true, host: "logs.example.com" } });
+        if (run.error) throw run.error;
+        const [ing] = ofType(run, "kubernetes:networking.k8s.io/v1:Ingress");
+        assert.strictEqual(ing.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
+        assert.deepStrictEqual(ing.inputs.spec.tls[0].hosts, ["logs.example.com"]);
+        assert.strictEqual(ing.inputs.spec.rules[0].http.paths[0].backend.service.name, "neurallog-server");
+    });
+
+    it("creates the seeds' storage classes when asked, and only then", async () => {
+        const without = await runProgram(stackConfig("test"));
+        assert.deepStrictEqual(ofType(without, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
+        const run = await runProgram({ ...stackConfig("test"), storageClasses: { create: true } });
+        if (run.error) throw run.error;
+        const classes = Object.fromEntries(ofType(run, "kubernetes:storage.k8s.io/v1:StorageClass").map((c) => [c.inputs.metadata.name, c.inputs]));
+        assert.deepStrictEqual(Object.keys(classes).sort(), ["fast-ssd", "premium-nvme", "standard"]);
+        assert.deepStrictEqual(classes["fast-ssd"].parameters, { type: "gp3", iops: "3000", throughput: "125", encrypted: "true" });
+        assert.strictEqual(classes["premium-nvme"].parameters.iops, "10000");
+        assert.strictEqual(classes["premium-nvme"].reclaimPolicy, "Retain");
+        for (const c of Object.values(classes)) assert.strictEqual((c as any).volumeBindingMode, "WaitForFirstConsumer");
+    });
+});
+
+describe("services and data stores", () => {
+    it("gives each service exactly the credentials and network paths of the stores it names", async () => {
+        const config = stackConfig("production");
+        const run = await runProgram(config, "production");
+        if (run.error) throw run.error;
+        for (const svc of config.services) {
+            const dep = ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.namespace === config.namespace && d.inputs.metadata.name === svc.name)!;
+            const pod = dep.inputs.spec.template;
+            const secrets = pod.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef.name).sort();
+            assert.deepStrictEqual(secrets, svc.accessTo.map((s: string) => `${s}-auth`).sort(), svc.name);
+            const access = Object.keys(pod.metadata.labels).filter((l) => l.startsWith("neurallog.io/access-")).sort();
+            assert.deepStrictEqual(access, svc.accessTo.map((s: string) => `neurallog.io/access-${s}`).sort(), svc.name);
+        }
+        for (const kind of ["redis", "postgres", "qdrant", "neo4j"]) {
+            const np = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.inputs.metadata.namespace === config.namespace && p.inputs.metadata.name === `${kind}-ingress`);
+            assert.ok(np, `${kind} has no ingress policy`);
+            assert.deepStrictEqual(np!.inputs.spec.ingress[0].from, [{ podSelector: { matchLabels: { [`neurallog.io/access-${kind}`]: "true" } } }]);
+        }
+    });
+
+    it("refuses a service that names a store the stack does not run", () => {
+        const config = stackConfig("test");
+        assert.throws(
+            () => resolveConfig({ ...config, services: [{ name: "api", image: "api:1", port: 8000, accessTo: ["qdrant"] }] }),
+            /neurallog:services\[0\]\.accessTo names "qdrant" but neurallog:dataStores\.qdrant\.enabled is false/,
+        );
+    });
+});
