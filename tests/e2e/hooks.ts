@@ -4,7 +4,7 @@
  * end, pass or fail. A missing binary is built, never turned into a pass.
  */
 import * as fs from "fs";
-import { buildToolchain, cluster, clusterDown, clusterUp, E2E_DIR, Env } from "./support";
+import { buildToolchain, cluster, clusterDown, clusterUp, teardown, E2E_DIR, Env } from "./support";
 
 export const clusters = { test: cluster("e2e", "test"), production: cluster("e2e", "production") };
 
@@ -20,13 +20,7 @@ export const mochaHooks = {
     },
     afterAll(this: Mocha.Context) {
         this.timeout(5 * 60 * 1000);
-        for (const c of Object.values(clusters)) {
-            try {
-                clusterDown(c, true);
-            } catch (e) {
-                console.error(`teardown of ${c.name}: ${e}`);
-            }
-        }
+        teardown(Object.values(clusters));
     },
 };
 

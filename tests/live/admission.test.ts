@@ -8,7 +8,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Cluster, kubectl, kubectlCreate, kubectlJson, waitFor } from "../support/cluster";
+import { Cluster, kubectl, kubectlJson, waitFor } from "../support/cluster";
+import { limitRangeDefaultsApply, privilegedPodIsRefused, quotaOverrunIsRefused, tenantAccountsAreIsolated } from "../support/isolation";
 import { stackConfig } from "../unit/harness";
 import { clusters } from "./hooks";
 import { Manifest, renderStack } from "./render";
@@ -65,8 +66,13 @@ for (const stack of ["test", "production"] as const) {
                 const pending = items
                     .filter((o) => (o.status.readyReplicas ?? 0) < (o.spec.replicas ?? 1) || o.status.observedGeneration !== o.metadata.generation)
                     .map(key);
-                return pending.length === 0 ? items.map(key).sort() : undefined;
-            }, 240);
+                // Thrown, so a timeout reports what the cluster still held, and why pods were refused.
+                if (pending.length > 0) {
+                    const events = (await kubectlJson(c(), "get", "events", "-A", "--field-selector", "reason=FailedCreate")).items;
+                    throw new Error(`not Ready: ${pending.join(", ")}${events.length ? `; last refusal: ${events[events.length - 1].message}` : ""}`);
+                }
+                return items.map(key).sort();
+            }, 120);
             assert.deepStrictEqual(notReady, want);
             const refused = (await kubectlJson(c(), "get", "events", "-A", "--field-selector", "reason=FailedCreate")).items.map((e: any) => e.message);
             assert.deepStrictEqual(refused.filter((m: string) => /PodSecurity|forbidden/.test(m)), []);
@@ -77,7 +83,8 @@ for (const stack of ["test", "production"] as const) {
             const pending = await waitFor("volumes Bound", async () => {
                 const pvcs = (await kubectlJson(c(), "get", "pvc", "-A")).items;
                 const unbound = pvcs.filter((p: any) => p.status.phase !== "Bound").map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
-                return unbound.length === 0 && pvcs.length > 0 ? pvcs : undefined;
+                if (unbound.length > 0 || pvcs.length === 0) throw new Error(`not Bound: ${unbound.join(", ") || "no claims at all"}`);
+                return pvcs;
             }, 120);
             const classes = new Set(pending.map((p: any) => p.spec.storageClassName));
             if (stack === "production") assert.ok(classes.has("fast-ssd"), [...classes].join());
@@ -107,79 +114,17 @@ for (const stack of ["test", "production"] as const) {
     });
 }
 
-const restrictedPod = (name: string, namespace: string, resources?: object) => ({
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace },
-    spec: {
-        securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
-        containers: [
-            {
-                name: "app",
-                image: "busybox:1.36",
-                ...(resources ? { resources } : {}),
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
-            },
-        ],
-    },
-});
-
-async function refused(p: Promise<string>): Promise<string> {
-    try {
-        const out = await p;
-        assert.fail(`the API server accepted it: ${out}`);
-    } catch (e: any) {
-        if (e.code === "ERR_ASSERTION") throw e;
-        return String(e.stderr ?? e.message);
-    }
-}
-
 describe("live isolation: the API server enforces tenant boundaries (test stack)", () => {
     const c = () => clusters.test;
     const config = stackConfig("test");
     const tenantNs = config.tenants.map((t: any) => `tenant-${t.tenantId}`);
     const ns = tenantNs[0];
 
-    it("rejects a pod that would exceed the tenant's quota", async () => {
-        const q = await kubectlJson(c(), "get", "resourcequota/tenant-quota", "-n", ns);
-        const lr = await kubectlJson(c(), "get", "limitrange/tenant-container-limits", "-n", ns);
-        const max = lr.spec.limits.find((l: any) => l.type === "Container").max;
-        // Within the per-container maximum, but more CPU than the quota has left.
-        const err = await refused(kubectlCreate(c(), restrictedPod("too-big", ns, { requests: { cpu: q.status.hard["requests.cpu"], memory: "128Mi" }, limits: { cpu: max.cpu, memory: "256Mi" } })));
-        assert.match(err, /exceeded quota: tenant-quota/);
-    });
-
-    it("gives a pod without resources the LimitRange defaults", async () => {
-        await kubectlCreate(c(), restrictedPod("defaults", ns));
-        const pod = await kubectlJson(c(), "get", "pod/defaults", "-n", ns);
-        const lr = await kubectlJson(c(), "get", "limitrange/tenant-container-limits", "-n", ns);
-        const container = lr.spec.limits.find((l: any) => l.type === "Container");
-        assert.deepStrictEqual(pod.spec.containers[0].resources, { limits: container.default, requests: container.defaultRequest });
-        await kubectl(c(), "delete", "pod/defaults", "-n", ns, "--wait=false");
-    });
-
-    it("refuses a privileged pod through Pod Security admission", async () => {
-        const pod = restrictedPod("privileged", ns, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } });
-        (pod.spec.containers[0] as any).securityContext = { privileged: true };
-        const err = await refused(kubectlCreate(c(), pod));
-        assert.match(err, /violates PodSecurity "restricted:latest"/);
-    });
-
-    it("keeps every tenant's service account out of every other tenant and the system namespace", async () => {
-        const can = async (from: string, ...args: string[]) =>
-            (await kubectl(c(), "auth", "can-i", ...args, "--as", `system:serviceaccount:${from}:tenant-service-account`).catch((e) => e.stdout)).trim();
-        for (const a of tenantNs) {
-            assert.strictEqual(await can(a, "get", "secrets", "-n", a), "yes", `${a} cannot read its own secrets`);
-            assert.strictEqual(await can(a, "list", "pods", "-n", a), "yes", `${a} cannot list its own pods`);
-            assert.strictEqual(await can(a, "delete", "pods", "-n", a), "no", `${a} may delete pods`);
-            assert.strictEqual(await can(a, "list", "pods", "-n", config.namespace), "no", `${a} lists system pods`);
-            assert.strictEqual(await can(a, "list", "pods", "--all-namespaces"), "no", `${a} lists pods cluster-wide`);
-            for (const b of tenantNs.filter((x: string) => x !== a)) {
-                assert.strictEqual(await can(a, "get", "secrets", "-n", b), "no", `${a} reads secrets of ${b}`);
-                assert.strictEqual(await can(a, "list", "pods", "-n", b), "no", `${a} lists pods of ${b}`);
-            }
-        }
-    });
+    it("rejects a pod that would exceed the tenant's quota", () => quotaOverrunIsRefused(c(), ns));
+    it("gives a pod without resources the LimitRange defaults", () => limitRangeDefaultsApply(c(), ns));
+    it("refuses a privileged pod through Pod Security admission", () => privilegedPodIsRefused(c(), ns));
+    it("keeps every tenant's service account out of every other tenant and the system namespace", () =>
+        tenantAccountsAreIsolated(c(), tenantNs, config.namespace));
 
     it("denies the platform's own server account everything but its ConfigMap", async () => {
         const as = `system:serviceaccount:${config.namespace}:neurallog-server`;

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { buildControlPlane, cluster, clusterDown, clusterUp, ROOT } from "../support/cluster";
+import { buildControlPlane, cluster, clusterDown, clusterUp, teardown, ROOT } from "../support/cluster";
 
 export const clusters = { test: cluster("live", "test"), production: cluster("live", "production") };
 
@@ -20,12 +20,6 @@ export const mochaHooks = {
     },
     afterAll(this: Mocha.Context) {
         this.timeout(5 * 60 * 1000);
-        for (const c of Object.values(clusters)) {
-            try {
-                clusterDown(c, true);
-            } catch (e) {
-                console.error(`teardown of ${c.name}: ${e}`);
-            }
-        }
+        teardown(Object.values(clusters));
     },
 };

@@ -57,6 +57,17 @@ export const buildControlPlane = () => script("scripts/toolchain/build-control-p
 export const clusterUp = (c: Cluster) => script("scripts/cluster/up.sh", [], c.env);
 export const clusterDown = (c: Cluster, wipe = true) => script("scripts/cluster/down.sh", wipe ? ["--wipe"] : [], c.env);
 
+/** Stops and wipes each cluster, reporting (not throwing) a failed teardown. */
+export function teardown(clusters: Cluster[]) {
+    for (const c of clusters) {
+        try {
+            clusterDown(c, true);
+        } catch (e) {
+            console.error(`teardown of ${c.name}: ${e}`);
+        }
+    }
+}
+
 export async function kubectl(c: Cluster, ...args: string[]): Promise<string> {
     const { stdout } = await run(path.join(common.kubeDir, "bin", "kubectl"), ["--kubeconfig", c.kubeconfig, ...args], {
         maxBuffer: 64 * 1024 * 1024,
