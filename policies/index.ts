@@ -1,0 +1,36 @@
+/** Every policy, in the order they are reported. */
+import { containersNoPrivilege } from "./containers-no-privilege";
+import { containersReadOnlyRootFilesystem } from "./containers-read-only-root-filesystem";
+import { containersRequestsAndLimits } from "./containers-requests-and-limits";
+import { containersRunAsNonRoot } from "./containers-run-as-non-root";
+import { imagesPinnedInProduction } from "./images-pinned-in-production";
+import { namespacesDefaultDeny } from "./namespaces-default-deny";
+import { namespacesPodSecurityRestricted } from "./namespaces-pod-security-restricted";
+import { objectsRecommendedLabels } from "./objects-recommended-labels";
+import { Policy, PolicyContext, RenderedObject } from "./policy";
+import { podsNoServiceAccountToken } from "./pods-no-service-account-token";
+import { podsSeccompRuntimeDefault } from "./pods-seccomp-runtime-default";
+import { secretsOnlyAsPulumiSecrets } from "./secrets-only-as-pulumi-secrets";
+import { tenantNamespacesQuotaAndLimits } from "./tenant-namespaces-quota-and-limits";
+
+export * from "./policy";
+
+export const POLICIES: Policy[] = [
+    containersRunAsNonRoot,
+    containersReadOnlyRootFilesystem,
+    containersNoPrivilege,
+    containersRequestsAndLimits,
+    podsSeccompRuntimeDefault,
+    podsNoServiceAccountToken,
+    namespacesPodSecurityRestricted,
+    namespacesDefaultDeny,
+    tenantNamespacesQuotaAndLimits,
+    objectsRecommendedLabels,
+    secretsOnlyAsPulumiSecrets,
+    imagesPinnedInProduction,
+];
+
+/** Violations of every policy, prefixed with the policy's name. */
+export function evaluate(objects: RenderedObject[], context: PolicyContext): string[] {
+    return POLICIES.flatMap((p) => p.validate(objects, context).map((v) => `[${p.name}] ${v}`));
+}

@@ -1,0 +1,48 @@
+/**
+ * Policies over the objects a stack renders, one per file, named after what it checks
+ * (in the manner of pulumi/compliance-policies). Each returns its violations, each
+ * naming the object and the field, so a failed check says what to fix.
+ */
+
+/** One registered resource: Pulumi type token, logical name, inputs and options. */
+export interface RenderedObject {
+    type: string;
+    name: string;
+    inputs: any;
+    opts?: { protect?: boolean; retainOnDelete?: boolean };
+}
+
+export interface PolicyContext {
+    environment: string;
+}
+
+export interface Policy {
+    /** The file name, e.g. `containers-read-only-root-filesystem`. */
+    name: string;
+    description: string;
+    validate(objects: RenderedObject[], context: PolicyContext): string[];
+}
+
+export const WORKLOAD_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
+
+export function where(o: RenderedObject): string {
+    const m = o.inputs?.metadata ?? {};
+    return `${o.type.replace(/^kubernetes:/, "")} ${m.namespace ? `${m.namespace}/` : ""}${m.name ?? o.name}`;
+}
+
+/** Every pod template with its owner, for pod- and container-level policies. */
+export function podTemplates(objects: RenderedObject[]): { owner: RenderedObject; spec: any }[] {
+    return objects.filter((o) => WORKLOAD_TYPES.includes(o.type)).map((owner) => ({ owner, spec: owner.inputs.spec?.template?.spec ?? {} }));
+}
+
+export function containers(objects: RenderedObject[]): { at: string; container: any; pod: any }[] {
+    return podTemplates(objects).flatMap(({ owner, spec }) =>
+        [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((container: any) => ({
+            at: `${where(owner)} container ${container.name}`,
+            container,
+            pod: spec,
+        })),
+    );
+}
+
+export const ofType = (objects: RenderedObject[], type: string) => objects.filter((o) => o.type === `kubernetes:${type}`);
