@@ -90,6 +90,16 @@ for (const stack of ["test", "production"] as const) {
             if (stack === "production") assert.ok(classes.has("fast-ssd"), [...classes].join());
         });
 
+        it("stores every Tenant object whole: the CRD schema prunes no field of the spec", async () => {
+            const live = (await kubectlJson(c(), "get", "tenants")).items;
+            for (const rendered of manifests.filter((m) => m.kind === "Tenant") as any[]) {
+                const got = live.find((t: any) => t.metadata.name === rendered.metadata.name);
+                assert.ok(got, `${rendered.metadata.name} missing`);
+                assert.deepStrictEqual(got.spec, rendered.spec, `${rendered.metadata.name}: spec changed on the way in`);
+                assert.deepStrictEqual(got.status, rendered.status);
+            }
+        });
+
         it("lists every tenant in `kubectl get tenants` with plan, namespace and phase", async () => {
             const table = await kubectl(c(), "get", "tenants");
             assert.match(table.split("\n")[0], /^NAME\s+TENANT-ID\s+PLAN\s+NAMESPACE\s+PHASE\s+AGE/);
