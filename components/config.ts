@@ -326,9 +326,10 @@ function resolveModel(
         problems,
     });
 
-    const serviceNames = new Set<string>(["neurallog-server"]);
+    // Services share the system namespace with the server and the stores: names must not clash.
+    const serviceNames = new Set<string>(["neurallog-server", "redis", "postgres", "qdrant", "neo4j"]);
     const services = input.services.map((s, i) => {
-        if (serviceNames.has(s.name)) p(`services[${i}].name`, `"${s.name}" is used twice; service names must be unique`);
+        if (serviceNames.has(s.name)) p(`services[${i}].name`, `"${s.name}" is already taken by another service, the server or a data store`);
         serviceNames.add(s.name);
         for (const store of s.accessTo) {
             if (!input.dataStores[store].enabled) {
@@ -403,14 +404,16 @@ function resolveModel(
     // Production hygiene: moving tags and open tenants are refused where they hurt.
     if (production) {
         const images: [string, string][] = [
-            ["imageTag", serverImage],
+            [input.server.image ? "server.image" : "imageTag", serverImage],
             ...services.map((s, i) => [`services[${i}].image`, s.image] as [string, string]),
             ...stores.map((s) => [`dataStores.${s.kind}.image`, s.image] as [string, string]),
+            ...stores.filter((s) => s.exporterImage).map((s) => [`dataStores.${s.kind}.exporterImage`, s.exporterImage!] as [string, string]),
             ...tenants.flatMap((t) => {
                 const i = tenantInputs.find((x) => x.input.tenantId === t.tenantId)!.index;
                 return [
                     [`tenants[${i}].server.image`, t.server.image],
                     [`tenants[${i}].redis.image`, t.redis.image],
+                    ...(t.authService ? [[`tenants[${i}].services.authService.image`, t.authService.image]] : []),
                 ] as [string, string][];
             }),
         ];

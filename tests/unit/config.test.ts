@@ -141,3 +141,21 @@ describe("config validation", () => {
         assert.strictEqual(t.networkPolicy.enabled, true);
     });
 });
+
+describe("config validation across keys", () => {
+    it("refuses a service whose name would clash with the server or a data store", () => {
+        const config = stackConfig("test");
+        for (const name of ["neurallog-server", "redis"]) {
+            const problems = problemsOf({ ...config, services: [{ name, image: "x:1", port: 8000 }] });
+            assert.ok(problems.includes(`neurallog:services[0].name "${name}" is already taken by another service, the server or a data store`), problems.join("\n"));
+        }
+    });
+
+    it("refuses a moving tag on any production image, naming the key that set it", () => {
+        const config = stackConfig("production");
+        const tenants = config.tenants.map((t: any, i: number) => (i === 0 ? { ...t, services: { authService: { enabled: true, image: "neurallog/auth:latest" } } } : t));
+        const problems = problemsOf({ ...config, dataStores: { ...config.dataStores, postgres: { ...config.dataStores.postgres, exporterImage: "exporter" } }, tenants });
+        assert.ok(problems.some((p) => p.startsWith('neurallog:dataStores.postgres.exporterImage "exporter" must pin')), problems.join("\n"));
+        assert.ok(problems.some((p) => p.startsWith('neurallog:tenants[0].services.authService.image "neurallog/auth:latest" must pin')), problems.join("\n"));
+    });
+});
