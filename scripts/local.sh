@@ -7,8 +7,13 @@ STACK="${NEURALLOG_STACK:-test}"
 cd "$REPO_ROOT"
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
-bash scripts/toolchain/build.sh
+bash scripts/toolchain/build-control-plane.sh
 bash scripts/cluster/up.sh
+if ! bash scripts/toolchain/build-pulumi.sh; then
+  die "the Pulumi language host or plugins could not be built (above), so the stack cannot be deployed.
+The local cluster is up (source scripts/cluster/env.sh); npm run test:live applies the program's
+objects to a real API server without the engine. npm run cluster:down stops the cluster."
+fi
 
 log "pulumi: stack $STACK on $PULUMI_BACKEND_URL"
 pulumi stack select --create "$STACK" --non-interactive
