@@ -7,4 +7,3 @@ export const environment = outputs.environment;
 export const namespace = outputs.namespace;
 export const serverUrl = outputs.serverUrl;
 export const tenants = outputs.tenants;
-export const secrets = outputs.secrets;

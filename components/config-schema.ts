@@ -324,6 +324,12 @@ export const rootSchemas = {
     ingress: ingressSchema,
     plans: plansSchema,
     tenants: z.array(z.unknown()).default([]),
+    /**
+     * Rotation keys by credential (`platform/jwt-secret`, `platform/<store>`,
+     * `tenant/<tenantId>/redis`): setting or changing a key generates a new value and
+     * updates the Secret that carries it.
+     */
+    credentialRotation: z.record(z.string(), z.string({ error: "must be a string (any new value rotates the credential)" })).default({}),
 } as const;
 
 export type RootKey = keyof typeof rootSchemas;

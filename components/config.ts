@@ -385,6 +385,7 @@ function resolveModel(
             exporterImage: kind === "postgres" ? ds.postgres.exporterImage : undefined,
             database: kind === "postgres" ? ds.postgres.database : undefined,
             tenantPool: false,
+            credentialRotation: input.credentialRotation[`platform/${kind}`] ?? "",
         });
     }
 
@@ -431,6 +432,20 @@ function resolveModel(
         });
     }
 
+    // Rotation keys must name a credential this stack generates: a misspelt key would
+    // silently rotate nothing.
+    const credentials = [
+        "platform/jwt-secret",
+        ...stores.map((s) => `platform/${s.kind}`),
+        ...tenants.map((t) => `tenant/${t.tenantId}/redis`),
+    ];
+    for (const key of Object.keys(input.credentialRotation)) {
+        if (!credentials.includes(key)) {
+            const hint = closest(key, credentials);
+            p(`credentialRotation["${key}"]`, `names no credential this stack generates (${hint ? `did you mean "${hint}"? ` : ""}known: ${credentials.join(", ")})`);
+        }
+    }
+
     return {
         environment: input.environment,
         production,
@@ -443,6 +458,7 @@ function resolveModel(
         observability: input.observability,
         ingress: input.ingress,
         tenants,
+        jwtSecretRotation: input.credentialRotation["platform/jwt-secret"] ?? "",
     };
 }
 
@@ -635,6 +651,7 @@ function resolveTenant(
         volumes: { data: t.redis.storage },
         config: redisConfig(t.redis.config, `${at}.redis.config`, problems),
         tenantPool: true,
+        credentialRotation: input.credentialRotation[`tenant/${t.tenantId}/redis`] ?? "",
     };
     checkRequestsWithinLimits(`${at}.redis.resources`, redis.resources, problems);
 

@@ -63,6 +63,8 @@ export interface StoreModel {
     volumes: Record<string, string>;
     /** Store settings (redis.conf directives for Redis). */
     config: Record<string, string>;
+    /** Rotation key of the store's generated password (`credentialRotation`). */
+    credentialRotation: string;
     /** Postgres only. */
     exporterImage?: string;
     database?: string;
@@ -122,4 +124,6 @@ export interface PlatformModel {
     };
     ingress: { enabled: boolean; host?: string; className: string; clusterIssuer: string; tlsSecretName?: string };
     tenants: TenantModel[];
+    /** Rotation key of the platform's generated JWT signing key (`credentialRotation`). */
+    jwtSecretRotation: string;
 }

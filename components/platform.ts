@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedCredential } from "./credential";
 import { TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS } from "./crd";
 import { DataStores } from "./datastores";
 import { recommendedLabels } from "./labels";
@@ -63,7 +63,7 @@ export class Platform extends pulumi.ComponentResource {
     public readonly tenantCrd: k8s.apiextensions.v1.CustomResourceDefinition;
     public readonly storageClasses: k8s.storage.v1.StorageClass[] = [];
     public readonly config: k8s.core.v1.ConfigMap;
-    public readonly jwtSecret: random.RandomPassword;
+    public readonly jwtSecret: GeneratedCredential;
     public readonly secret: k8s.core.v1.Secret;
     public readonly dataStores: DataStores;
     public readonly server: Workload;
@@ -156,13 +156,13 @@ export class Platform extends pulumi.ComponentResource {
             parent,
         );
         // Shared signing key (MLCF's JWT secret), generated: never a default in git.
-        this.jwtSecret = new random.RandomPassword(`${name}-jwt-secret`, { length: 48, special: false }, parent);
+        this.jwtSecret = new GeneratedCredential(`${name}-jwt-secret`, { length: 48, rotation: m.jwtSecretRotation }, parent);
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
                 metadata: { name: "neurallog-secrets", namespace, labels: labels("config") },
                 type: "Opaque",
-                stringData: { "jwt-secret": this.jwtSecret.result },
+                stringData: { "jwt-secret": pulumi.secret(this.jwtSecret.value) },
             },
             parent,
         );
@@ -254,7 +254,7 @@ export class Platform extends pulumi.ComponentResource {
         }
 
         this.secrets = {
-            jwtSecret: pulumi.secret(this.jwtSecret.result),
+            jwtSecret: pulumi.secret(this.jwtSecret.value),
             ...Object.fromEntries(Object.entries(this.dataStores.stores).map(([kind, s]) => [`${kind}Password`, s!.passwordValue])),
         };
         this.registerOutputs({

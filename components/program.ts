@@ -15,7 +15,11 @@ export interface ProgramOutputs {
     namespace: pulumi.Output<string>;
     serverUrl: pulumi.Output<string>;
     tenants: Record<string, { namespace: pulumi.Output<string>; plan: string; serverUrl: pulumi.Output<string> }>;
-    /** Generated credentials; every value is a Pulumi secret. */
+    /**
+     * Generated credentials; every value is a Pulumi secret. For tests and for code that
+     * composes the program: index.ts does not export them (they live in Kubernetes
+     * Secrets), so no StackReference or `--show-secrets` can read them.
+     */
     secrets: Record<string, pulumi.Output<string>>;
 }
 

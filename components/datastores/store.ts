@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { GeneratedCredential } from "../credential";
 import { accessLabel, recommendedLabels, selectorLabels } from "../labels";
 import { StoreModel } from "../model";
 import { NamespaceRef } from "../namespace";
@@ -93,7 +93,7 @@ export function storeStatefulSetSpec(
 }
 
 export class StatefulStore extends pulumi.ComponentResource {
-    public readonly password: random.RandomPassword;
+    public readonly password: GeneratedCredential;
     public readonly secret: k8s.core.v1.Secret;
     public readonly configMap: k8s.core.v1.ConfigMap;
     public readonly service: k8s.core.v1.Service;
@@ -112,8 +112,10 @@ export class StatefulStore extends pulumi.ComponentResource {
         const labels = recommendedLabels({ name: store.name, instance: args.namespace.name, component: def.component, tenantId });
         this.definition = def;
 
-        this.password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
-        this.passwordValue = pulumi.secret(this.password.result);
+        this.password = new GeneratedCredential(`${name}-password`, { length: 32, rotation: store.credentialRotation }, parent);
+        // Secret in state through the resource's additionalSecretOutputs; secret here too,
+        // so nothing derived from it (auth.conf, URLs) is ever plain, whatever the engine.
+        this.passwordValue = pulumi.secret(this.password.value);
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {

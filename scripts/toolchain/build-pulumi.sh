@@ -1,26 +1,25 @@
 #!/usr/bin/env bash
 # Builds, from Go modules, into the toolchain cache (layout in common.sh):
-#   $PULUMI_DIR/bin   pulumi (CLI) and pulumi-language-nodejs (next to it, where the engine looks)
-#   $PLUGINS_DIR/bin  pulumi-resource-kubernetes and pulumi-resource-random
-# then installs both plugins into $PULUMI_HOME, smoke-tests the lot
+#   $PULUMI_DIR/bin   pulumi (CLI), pulumi-language-nodejs and the dynamic-provider
+#                     shim pulumi-resource-pulumi-nodejs (next to the CLI, where the engine looks)
+#   $PLUGINS_DIR/bin  pulumi-resource-kubernetes, the program's one resource plugin
+# then installs the plugin into $PULUMI_HOME, smoke-tests the lot
 # (scripts/toolchain/pulumi/smoke-test.sh) and only then stamps both families.
 # A family whose stamp exists is skipped, so re-running is cheap.
 #
-# Why wrapper modules: pkg/v3, the language host and both providers carry
-# `replace` directives in their go.mod, so `go install mod@version` refuses them.
-# Each family gets a throwaway module under $WRAPPERS_DIR that requires them at
-# the release versions and copies the replaces that point at other published
-# modules; replaces that point into the same repository (../sdk and friends)
-# become plain requirements of the same release.
+# Every module version comes from scripts/versions.env, exactly: the language host
+# and the provider have no tags of their own, so versions.env names the
+# pseudo-versions of their release commits, the ones the Go module proxy serves.
 #
-# Untagged modules (language host, both providers) are resolved to the
-# pseudo-version of their release commit, which is read from a tagged sibling
-# module of the same release (pkg/v3, sdk/v4) through the proxy's Origin data.
-# Override with PULUMI_LANGUAGE_NODEJS_MODULE_VERSION,
-# PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION, PULUMI_RANDOM_PROVIDER_MODULE_VERSION.
+# Why wrapper modules: pkg/v3, the language host and the provider carry `replace`
+# directives in their go.mod, so `go install mod@version` refuses them. Each family
+# gets a throwaway module under $WRAPPERS_DIR that requires them at the pinned
+# versions and copies the replaces that point at other published modules; replaces
+# that point into the same repository (../sdk and friends) become plain requirements
+# of the same release.
 #
-# Other knobs: GO_BUILD_P (go build -p, default 2); PULUMI_BUILD_SKIP_SMOKE=1
-# skips the smoke test (and therefore leaves both families unstamped).
+# Knobs: GO_BUILD_P (go build -p, default 2); PULUMI_BUILD_SKIP_SMOKE=1 skips the
+# smoke test (and therefore leaves both families unstamped).
 # shellcheck source=SCRIPTDIR/common.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/common.sh"
 HELPERS="$REPO_ROOT/scripts/toolchain/pulumi"
@@ -41,8 +40,6 @@ SDK_MOD=$PULUMI_MOD/sdk/v3
 LANGHOST_MOD=$PULUMI_MOD/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 K8S_MOD=github.com/pulumi/pulumi-kubernetes/provider/v4
 K8S_SDK_MOD=github.com/pulumi/pulumi-kubernetes/sdk/v4
-RANDOM_MOD=github.com/pulumi/pulumi-random/provider/v4
-RANDOM_SDK_MOD=github.com/pulumi/pulumi-random/sdk/v4
 CLI_TAGS=osusergo,grpcnotrace
 PULUMI="$PULUMI_DIR/bin/pulumi"
 
@@ -51,44 +48,14 @@ QUERY_DIR="$WRAPPERS_DIR/.query"
 mkdir -p "$QUERY_DIR"
 goq() { (cd "$QUERY_DIR" && go "$@"); }
 
-# release_commit MOD@TAG... -> "<hash> <commit time>" of the first tag served with Origin data.
-release_commit() {
-  local cand json
-  for cand in "$@"; do
-    json="$(goq list -m -json "$cand" 2>/dev/null)" || continue
-    jq -er 'select(.Origin.Hash != null) | "\(.Origin.Hash) \(.Time)"' <<<"$json" && return 0
-  done
-  return 1
-}
-
-# resolve_untagged MODULE MAJOR OVERRIDE SIBLING@TAG... -> module version to require.
-# Asks the proxy for MODULE at the release commit (it answers with the canonical
-# pseudo-version), then tries the pseudo-version built from the commit time.
-resolve_untagged() {
-  local module=$1 major=$2 override=$3
-  shift 3
-  if [ -n "$override" ]; then
-    goq list -m "$module@$override" >/dev/null 2>&1 || die "$module@$override (override) is not served: $(goq list -m "$module@$override" 2>&1)"
-    echo "$override"
-    return
-  fi
-  local hash time out1 out2 pseudo
-  read -r hash time < <(release_commit "$@") ||
-    die "cannot find the release commit of $module: none of [$*] is served with its commit"
-  if out1="$(goq list -m -f '{{.Version}}' "$module@$hash" 2>&1)"; then
-    echo "$out1"
-    return
-  fi
-  pseudo="$major.0.0-$(date -u -d "$time" +%Y%m%d%H%M%S)-${hash:0:12}"
-  if out2="$(goq list -m -f '{{.Version}}' "$module@$pseudo" 2>&1)"; then
-    echo "$out2"
-    return
-  fi
-  die "$module is not served at its release commit $hash ($time):
-  \$ go list -m $module@$hash
-  $out1
-  \$ go list -m $module@$pseudo
-  $out2"
+# served MODULE VERSION KEY: the pinned version must be served, or say exactly what the proxy said.
+served() {
+  local out
+  out="$(goq list -m -f '{{.Version}}' "$1@$2" 2>&1)" ||
+    die "$1@$2 ($3 in scripts/versions.env) is not served by the Go module proxy:
+  \$ go list -m $1@$2
+  $out"
+  [ "$out" = "$2" ] || die "$1@$2 ($3) resolved to $out; pin the canonical version"
 }
 
 # download MOD@VER -> prints "<dir> <go.mod path>" of the module in the module cache.
@@ -160,8 +127,8 @@ build_pulumi_family() {
   local v="v$PULUMI_VERSION" wrapper="$WRAPPERS_DIR/pulumi-v$PULUMI_VERSION"
   local start dl lh_ver pkg_gomod lh_gomod old dir sdk_dir _
   start=$(date +%s)
-  log "pulumi $v: resolving the language host's release commit"
-  lh_ver="$(resolve_untagged "$LANGHOST_MOD" v3 "${PULUMI_LANGUAGE_NODEJS_MODULE_VERSION:-}" "$PKG_MOD@$v" "$SDK_MOD@$v")"
+  lh_ver="$PULUMI_LANGUAGE_NODEJS_MODULE_VERSION"
+  served "$LANGHOST_MOD" "$lh_ver" PULUMI_LANGUAGE_NODEJS_MODULE_VERSION
   log "pulumi $v: $LANGHOST_MOD@$lh_ver"
   dl="$(download "$PKG_MOD@$v")"
   read -r _ pkg_gomod <<<"$dl"
@@ -207,15 +174,6 @@ build_pulumi_family() {
 # ---------------------------------------------------------------------------
 # Family 2: resource plugins
 # ---------------------------------------------------------------------------
-# A nested module that pulumi-random's go.mod replaces with ./shim and that is
-# not part of the provider's module zip: a minimal equivalent exposing the
-# upstream Terraform provider (same module path, so it may import internal/).
-write_random_shim() { # DIR MODULE-PATH
-  mkdir -p "$1"
-  printf 'module %s\n\ngo %s\n' "$2" "$(go env GOVERSION | sed 's/^go//')" >"$1/go.mod"
-  cp "$HELPERS/random-shim.go.txt" "$1/shim.go"
-}
-
 # build_provider NAME MODULE MODVER SDK_MODULE VERSION(no v)
 build_provider() {
   local name=$1 module=$2 modver=$3 sdkmod=$4 ver=$5
@@ -244,10 +202,6 @@ build_provider() {
       fi
       log "  $old => $ldir becomes require $old $sdkreq"
       (cd "$wrapper" && go mod edit -require="$sdkmod@$sdkreq")
-    elif [ "$name" = random ] && [ "${ldir#./}" = shim ]; then
-      log "  $old => $ldir: writing a minimal shim module"
-      write_random_shim "$wrapper/shim" "$old"
-      (cd "$wrapper" && go mod edit -replace "$old=./shim")
     else
       die "unhandled local replace $old => $ldir in $module@$modver"
     fi
@@ -255,15 +209,6 @@ build_provider() {
   (cd "$wrapper" && go mod tidy) || die "go mod tidy failed in $wrapper"
   require_exact "$wrapper" "$module" "$modver"
 
-  # Terraform-bridged providers generate schema.json with their tfgen binary when it
-  # is not shipped in the module.
-  if [ ! -f "$wrapper/schema.json" ] && [ -d "$dir/cmd/pulumi-tfgen-$name" ]; then
-    log "$name $ver: generating schema.json with pulumi-tfgen-$name"
-    gobuild "$name $ver tfgen" "$wrapper" "$PLUGINS_DIR/build-tfgen-$name.log" \
-      -ldflags "-X $module/pkg/version.Version=$ver" -o "$wrapper/.bin/" "$module/cmd/pulumi-tfgen-$name"
-    (cd "$wrapper" && PULUMI_CONVERT=0 "$wrapper/.bin/pulumi-tfgen-$name" schema --out "$wrapper") ||
-      die "pulumi-tfgen-$name schema failed"
-  fi
   # main.go embeds *-embed.json files that generate.go derives from schema.json
   # (stamping the version into the schema), as the upstream Makefiles do.
   if [ -f "$wrapper/generate.go" ]; then
@@ -278,33 +223,24 @@ build_provider() {
 }
 
 build_plugins_family() {
-  local k_ver r_ver
+  local k_ver="$PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION"
   mkdir -p "$PLUGINS_DIR/bin"
   rm -f "$PLUGINS_DIR/.complete"
-  log "kubernetes $PULUMI_KUBERNETES_VERSION: resolving the provider's release commit"
-  k_ver="$(resolve_untagged "$K8S_MOD" v4 "${PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION:-}" \
-    "$K8S_SDK_MOD@v$PULUMI_KUBERNETES_VERSION")"
-  log "random $PULUMI_RANDOM_VERSION: resolving the provider's release commit"
-  r_ver="$(resolve_untagged "$RANDOM_MOD" v4 "${PULUMI_RANDOM_PROVIDER_MODULE_VERSION:-}" \
-    "$RANDOM_SDK_MOD@v$PULUMI_RANDOM_VERSION")"
-  log "plugins: $K8S_MOD@$k_ver, $RANDOM_MOD@$r_ver"
+  served "$K8S_MOD" "$k_ver" PULUMI_KUBERNETES_PROVIDER_MODULE_VERSION
+  log "plugins: $K8S_MOD@$k_ver (kubernetes $PULUMI_KUBERNETES_VERSION)"
   build_provider kubernetes "$K8S_MOD" "$k_ver" "$K8S_SDK_MOD" "$PULUMI_KUBERNETES_VERSION"
-  build_provider random "$RANDOM_MOD" "$r_ver" "$RANDOM_SDK_MOD" "$PULUMI_RANDOM_VERSION"
 }
 
 install_plugins() {
-  local name ver
-  for name in kubernetes random; do
-    case $name in kubernetes) ver="v$PULUMI_KUBERNETES_VERSION" ;; random) ver="v$PULUMI_RANDOM_VERSION" ;; esac
-    if plugin_installed resource "$name" "$ver"; then
-      log "plugin resource $name $ver already installed in $PULUMI_HOME"
-      continue
-    fi
-    log "installing plugin resource $name $ver into $PULUMI_HOME"
-    "$PULUMI" plugin install resource "$name" "$ver" --reinstall --file "$PLUGINS_DIR/bin/pulumi-resource-$name" ||
-      die "pulumi plugin install resource $name $ver failed"
-    plugin_installed resource "$name" "$ver" || die "pulumi plugin ls does not list resource $name $ver"
-  done
+  local ver="v$PULUMI_KUBERNETES_VERSION"
+  if plugin_installed resource kubernetes "$ver"; then
+    log "plugin resource kubernetes $ver already installed in $PULUMI_HOME"
+  else
+    log "installing plugin resource kubernetes $ver into $PULUMI_HOME"
+    "$PULUMI" plugin install resource kubernetes "$ver" --reinstall --file "$PLUGINS_DIR/bin/pulumi-resource-kubernetes" ||
+      die "pulumi plugin install resource kubernetes $ver failed"
+    plugin_installed resource kubernetes "$ver" || die "pulumi plugin ls does not list resource kubernetes $ver"
+  fi
   "$PULUMI" plugin ls >&2
 }
 
@@ -312,8 +248,7 @@ install_plugins() {
 t0=$(date +%s)
 pulumi_done=false plugins_done=false
 is_built "$PULUMI_DIR" && [ -x "$PULUMI" ] && [ -x "$PULUMI_DIR/bin/pulumi-language-nodejs" ] && pulumi_done=true
-is_built "$PLUGINS_DIR" && [ -x "$PLUGINS_DIR/bin/pulumi-resource-kubernetes" ] &&
-  [ -x "$PLUGINS_DIR/bin/pulumi-resource-random" ] && plugins_done=true
+is_built "$PLUGINS_DIR" && [ -x "$PLUGINS_DIR/bin/pulumi-resource-kubernetes" ] && plugins_done=true
 
 if $pulumi_done; then
   log "pulumi v$PULUMI_VERSION already built in $PULUMI_DIR/bin"
@@ -321,7 +256,7 @@ else
   build_pulumi_family
 fi
 if $plugins_done; then
-  log "plugins kubernetes v$PULUMI_KUBERNETES_VERSION, random v$PULUMI_RANDOM_VERSION already built in $PLUGINS_DIR/bin"
+  log "plugin kubernetes v$PULUMI_KUBERNETES_VERSION already built in $PLUGINS_DIR/bin"
 else
   build_plugins_family
 fi

@@ -84,6 +84,11 @@ const cases: { name: string; config: () => Record<string, unknown>; expect: RegE
         expect: /^neurallog:tenants\[0\]\.sever is not a known key \(did you mean "server"\?\)$/,
     },
     {
+        name: "a rotation key for a credential the stack does not generate",
+        config: () => ({ ...base(), credentialRotation: { "tenant/acme-crop/redis": "2026-11" } }),
+        expect: /^neurallog:credentialRotation\["tenant\/acme-crop\/redis"\] names no credential this stack generates \(did you mean "tenant\/acme-corp\/redis"\?/,
+    },
+    {
         name: "a moving image tag in production",
         config: () => ({ ...stackConfig("production"), imageTag: "latest" }),
         expect: /^neurallog:imageTag "neurallog\/server:latest" must pin an image tag other than "latest" in production$/,

@@ -3,11 +3,11 @@
  * resource it registers. Config comes from the real Pulumi.<stack>.yaml files, so the
  * tests check what users deploy, not a copy of it.
  */
-import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { credentialProvider } from "../../components/credential";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -30,15 +30,29 @@ export function stackConfig(stack: string): Record<string, any> {
     return out;
 }
 
+export const CREDENTIAL_TYPE = "pulumi-nodejs:dynamic/neurallog:GeneratedCredential";
+
+/**
+ * Stands in for Pulumi state across runs: a credential is created once per resource
+ * name (by the real provider code) and later runs see the stored outputs unless the
+ * provider's own diff asks for a replacement, as the engine would.
+ */
+const credentialState = new Map<string, Record<string, unknown>>();
+
 class Recorder implements pulumi.runtime.Mocks {
     readonly resources: Registered[] = [];
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, any> } {
+    async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
         this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-        const state = { ...args.inputs };
-        if (args.type === "random:index/randomPassword:RandomPassword") {
-            // What the random provider keeps in state: a string of the requested length,
-            // stable per resource as it is across real updates.
-            state.result = createHash("sha512").update(args.name).digest("hex").slice(0, args.inputs.length);
+        let state: Record<string, any> = { ...args.inputs };
+        if (args.type === CREDENTIAL_TYPE) {
+            const { __provider, ...inputs } = args.inputs;
+            const checked = await credentialProvider.check({}, inputs);
+            if (checked.failures.length) throw new Error(JSON.stringify(checked.failures));
+            const old = credentialState.get(args.name);
+            if (!old || (await credentialProvider.diff("", old, inputs)).replaces.length > 0) {
+                credentialState.set(args.name, (await credentialProvider.create(inputs)).outs);
+            }
+            state = { ...credentialState.get(args.name), __provider };
         }
         if (args.type.startsWith("kubernetes:") && state.metadata) {
             state.metadata = { ...state.metadata, name: state.metadata.name ?? `${args.name}-generated` };

@@ -27,7 +27,6 @@ describe("pinned versions", () => {
     for (const [name, key] of [
         ["@pulumi/pulumi", "PULUMI_VERSION"],
         ["@pulumi/kubernetes", "PULUMI_KUBERNETES_VERSION"],
-        ["@pulumi/random", "PULUMI_RANDOM_VERSION"],
     ]) {
         it(`${name} in package.json, node_modules and scripts/versions.env agree`, () => {
             assert.ok(env[key], `${key} missing from scripts/versions.env`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end check of the Pulumi toolchain that build-pulumi.sh built, with no
 # cluster and no network except the npm registry (for the program's packages):
-#  1. a JavaScript program using @pulumi/random: stack init, up, outputs,
-#     a second up that must change nothing, destroy;
+#  1. a JavaScript program with a dynamic provider (the language host and the
+#     pulumi-resource-pulumi-nodejs shim next to the CLI): stack init, up, a
+#     secret output, a second up that must change nothing, destroy;
 #  2. a program with a kubernetes Provider whose kubeconfig points at a closed
 #     loopback port: preview must reach the kubernetes plugin (a connection
 #     error or an "unreachable" warning), never fail to find the plugin.
@@ -28,7 +29,7 @@ log "smoke: node $(node --version), npm $(npm --version), pulumi $("$PULUMI" ver
 mkdir -p "$work/node"
 (cd "$work/node" && npm init -y >/dev/null &&
   npm install --ignore-scripts --no-audit --no-fund --loglevel=error \
-    "@pulumi/pulumi@$PULUMI_VERSION" "@pulumi/random@$PULUMI_RANDOM_VERSION" \
+    "@pulumi/pulumi@$PULUMI_VERSION" \
     "@pulumi/kubernetes@$PULUMI_KUBERNETES_VERSION" >&2) || die "npm install failed"
 
 new_project() { # DIR NAME
@@ -46,24 +47,34 @@ run() { # DIR LOG ARGS...: run pulumi in DIR, tee output to LOG
   return "${PIPESTATUS[0]}"
 }
 
-# --- random: full lifecycle --------------------------------------------------
-R="$work/random"
-new_project "$R" neurallog-smoke-random
-cat >"$R/index.js" <<'EOF'
+# --- dynamic provider: full lifecycle ------------------------------------------
+R="$work/dynamic"
+new_project "$R" neurallog-smoke-dynamic
+cat >"$R/index.js" <<'EOF2'
 "use strict";
-const random = require("@pulumi/random");
-const password = new random.RandomPassword("password", { length: 24, special: false });
-const pet = new random.RandomPet("pet", { length: 2 });
-exports.passwordLength = password.result.apply((r) => r.length);
-exports.pet = pet.id;
-EOF
+const pulumi = require("@pulumi/pulumi");
+const provider = {
+  async create(inputs) {
+    const value = require("crypto").randomBytes(inputs.length).toString("hex").slice(0, inputs.length);
+    return { id: "token", outs: { length: inputs.length, value } };
+  },
+};
+class Token extends pulumi.dynamic.Resource {
+  constructor(name, length) {
+    super(provider, name, { length, value: undefined }, { additionalSecretOutputs: ["value"] });
+  }
+}
+const token = new Token("token", 24);
+exports.tokenLength = token.value.apply((v) => v.length);
+exports.token = token.value;
+EOF2
 run "$R" "$work/init.log" stack init dev || die "stack init failed"
 run "$R" "$work/up1.log" up --yes --skip-preview || die "first pulumi up failed"
-len="$(cd "$R" && "$PULUMI" stack output passwordLength --show-secrets)"
-pet="$(cd "$R" && "$PULUMI" stack output pet)"
-[ "$len" = 24 ] || die "passwordLength output is '$len', expected 24"
-[[ "$pet" =~ ^[a-z]+-[a-z]+$ ]] || die "pet output is '$pet', expected two words"
-log "smoke: outputs passwordLength=$len pet=$pet"
+len="$(cd "$R" && "$PULUMI" stack output tokenLength --show-secrets)"
+shown="$(cd "$R" && "$PULUMI" stack output token)"
+[ "$len" = 24 ] || die "tokenLength output is '$len', expected 24"
+[ "$shown" = "[secret]" ] || die "token output is shown as '$shown', expected [secret]"
+log "smoke: outputs tokenLength=$len token=$shown"
 run "$R" "$work/up2.log" up --yes --expect-no-changes || die "second pulumi up was not a no-op"
 run "$R" "$work/destroy.log" destroy --yes || die "pulumi destroy failed"
 run "$R" "$work/rm.log" stack rm dev --yes || die "pulumi stack rm failed"
