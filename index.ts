@@ -1,9 +1,11 @@
 // NeuralLog platform: composition only. See components/program.ts.
 import { main } from "./components/program";
 
-const outputs = main();
-
-export const environment = outputs.environment;
-export const namespace = outputs.namespace;
-export const serverUrl = outputs.serverUrl;
-export const tenants = outputs.tenants;
+// An async program: the offboarding guard reads the last update's outputs before any
+// resource is registered. The stack outputs are the returned object's fields.
+export = main().then((o) => ({
+    environment: o.environment,
+    namespace: o.namespace,
+    serverUrl: o.serverUrl,
+    tenants: o.tenants,
+}));

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
+import { guardOffboarding } from "./offboarding";
 import { Platform } from "./platform";
 import { TenantSlice } from "./tenant";
 
@@ -14,7 +15,11 @@ export interface ProgramOutputs {
     environment: string;
     namespace: pulumi.Output<string>;
     serverUrl: pulumi.Output<string>;
-    tenants: Record<string, { namespace: pulumi.Output<string>; plan: string; serverUrl: pulumi.Output<string> }>;
+    /**
+     * Per tenant; also the record components/offboarding.ts reads back on the next update,
+     * so `decommission` must stay in it.
+     */
+    tenants: Record<string, { namespace: pulumi.Output<string>; plan: string; serverUrl: pulumi.Output<string>; decommission: boolean }>;
     /**
      * Generated credentials; every value is a Pulumi secret. For tests and for code that
      * composes the program: index.ts does not export them (they live in Kubernetes
@@ -41,7 +46,12 @@ export function deploy(model: PlatformModel): ProgramOutputs {
             { tenant, systemNamespace: model.namespace, serverPort: model.server.port, tenantCrd: platform.tenantCrd },
             opts,
         );
-        tenants[tenant.tenantId] = { namespace: slice.namespace.output, plan: tenant.planId, serverUrl: slice.server.url };
+        tenants[tenant.tenantId] = {
+            namespace: slice.namespace.output,
+            plan: tenant.planId,
+            serverUrl: slice.server.url,
+            decommission: tenant.retainOnDelete,
+        };
         tenantSecrets[`tenant-${tenant.tenantId}-redisPassword`] = slice.redis.passwordValue;
     }
     return {
@@ -53,7 +63,13 @@ export function deploy(model: PlatformModel): ProgramOutputs {
     };
 }
 
-/** Validates the whole stack config first: an invalid config registers nothing. */
-export function main(): ProgramOutputs {
-    return deploy(loadConfig());
+/**
+ * Validates the whole stack config, then refuses to drop a tenant that is not
+ * decommissioned; either failure registers nothing but the read of this stack's own
+ * outputs, so the engine changes nothing.
+ */
+export async function main(): Promise<ProgramOutputs> {
+    const model = loadConfig();
+    await guardOffboarding(model);
+    return deploy(model);
 }

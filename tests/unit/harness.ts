@@ -41,6 +41,8 @@ const credentialState = new Map<string, Record<string, unknown>>();
 
 class Recorder implements pulumi.runtime.Mocks {
     readonly resources: Registered[] = [];
+    /** What this stack's last update exported, as its self StackReference reads it. */
+    constructor(private readonly previousOutputs: Record<string, unknown> = {}) {}
     async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
         this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
         let state: Record<string, any> = { ...args.inputs };
@@ -53,6 +55,9 @@ class Recorder implements pulumi.runtime.Mocks {
                 credentialState.set(args.name, (await credentialProvider.create(inputs)).outs);
             }
             state = { ...credentialState.get(args.name), __provider };
+        }
+        if (args.type === "pulumi:pulumi:StackReference") {
+            state = { name: args.inputs.name, outputs: this.previousOutputs, secretOutputNames: [] };
         }
         if (args.type.startsWith("kubernetes:") && state.metadata) {
             state.metadata = { ...state.metadata, name: state.metadata.name ?? `${args.name}-generated` };
@@ -83,10 +88,14 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
  * Runs the program with the given config (keys without `neurallog:`) and waits until
  * every registration has reached the mocks.
  */
-export async function runProgram(config: Record<string, unknown>, stack = "test"): Promise<Run> {
-    const recorder = new Recorder();
+export async function runProgram(
+    config: Record<string, unknown>,
+    stack = "test",
+    previousOutputs: Record<string, unknown> = {},
+): Promise<Run> {
+    const recorder = new Recorder(previousOutputs);
     // Not a preview: under mocks every value is known, so outputs resolve.
-    await pulumi.runtime.setMocks(recorder, "neurallog", stack, false);
+    await pulumi.runtime.setMocks(recorder, "neurallog", stack, false, "organization");
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([k, v]) => [`neurallog:${k}`, toConfigText(v)])),
     );
@@ -102,7 +111,7 @@ export async function runProgram(config: Record<string, unknown>, stack = "test"
             return undefined;
         });
         try {
-            outputs = main();
+            outputs = await main();
         } catch (e) {
             error = e as Error;
         }

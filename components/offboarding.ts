@@ -1,0 +1,46 @@
+/**
+ * Offboarding guard. Removing a tenant's entry from stack config would make the engine
+ * delete its whole slice once the program finishes, children first: `protect` on the
+ * namespace only stops it after the workloads, services, policies and RBAC are gone.
+ * So the program compares the config with what the last update deployed (this stack's
+ * own `tenants` output, read through a StackReference) and refuses, before it registers
+ * a single resource, to drop a tenant that was not decommissioned first. A program that
+ * fails registers nothing, and the engine deletes nothing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, ConfigProblem, PROJECT } from "./config";
+import { PlatformModel } from "./model";
+
+/** What the `tenants` stack output records per tenant (components/program.ts). */
+export interface DeployedTenant {
+    decommission?: boolean;
+}
+
+/** Pure: the problems of removing tenants that the previous update deployed. */
+export function removedTenantProblems(previous: Record<string, DeployedTenant>, model: PlatformModel): ConfigProblem[] {
+    const current = new Set(model.tenants.map((t) => t.tenantId));
+    return Object.entries(previous)
+        .filter(([id, t]) => !current.has(id) && t?.decommission !== true)
+        .map(([id]) => ({
+            path: `${PROJECT}:tenants`,
+            message:
+                `no longer lists tenant "${id}", which this stack deployed and which is not decommissioned; ` +
+                `its workloads, services, policies, RBAC, quota and data would be deleted. ` +
+                `To offboard it, put the entry back with \`decommission: true\`, run \`pulumi up\`, then remove the entry. ` +
+                `If the removal was a mistake, restore the entry.`,
+        }));
+}
+
+/** Reads the `tenants` output of this very stack's last update ({} for a new stack). */
+export async function deployedTenants(): Promise<Record<string, DeployedTenant>> {
+    const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
+    const details = await self.getOutputDetails("tenants");
+    const value = details.value ?? details.secretValue;
+    return value && typeof value === "object" ? (value as Record<string, DeployedTenant>) : {};
+}
+
+/** Throws a ConfigError (nothing registered but the read) when a tenant would be dropped. */
+export async function guardOffboarding(model: PlatformModel): Promise<void> {
+    const problems = removedTenantProblems(await deployedTenants(), model);
+    if (problems.length > 0) throw new ConfigError(problems);
+}
