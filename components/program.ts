@@ -8,6 +8,7 @@ import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
 import { guardOffboarding } from "./offboarding";
+import { enforceFieldOwnership } from "./ownership";
 import { Platform } from "./platform";
 import { TenantSlice } from "./tenant";
 
@@ -32,6 +33,7 @@ export function deploy(model: PlatformModel): ProgramOutputs {
     // One explicit provider: the ambient kubeconfig of `pulumi up` (KUBECONFIG or ~/.kube/config).
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
+    enforceFieldOwnership();
     const opts = { provider };
 
     const platform = new Platform("neurallog", { model }, opts);

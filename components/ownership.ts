@@ -1,0 +1,36 @@
+/**
+ * Field ownership: Pulumi state is the record of what the cluster should hold, so every
+ * object the program manages takes its fields back from whoever changed them.
+ *
+ * The provider applies with server-side apply. `kubectl edit/patch/label/scale/apply`
+ * make their own field managers owners of the fields they touch, and a later apply
+ * by Pulumi would fail with a field conflict. `pulumi.com/patchForce` makes the
+ * provider force its apply, which takes ownership back and sets the values state holds.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const PATCH_FORCE = "pulumi.com/patchForce";
+
+/** True for Kubernetes objects (not the provider resource itself). */
+export function isKubernetesObject(type: string): boolean {
+    return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:index:") && type !== "pulumi:providers:kubernetes";
+}
+
+/** Pure: the object's props with the ownership annotations added. */
+export function withOwnershipAnnotations(props: Record<string, any>): Record<string, any> {
+    const metadata = props.metadata ?? {};
+    const extra = { [PATCH_FORCE]: "true" };
+    const annotations =
+        metadata.annotations === undefined || (typeof metadata.annotations === "object" && !pulumi.Output.isInstance(metadata.annotations))
+            ? { ...(metadata.annotations ?? {}), ...extra }
+            : pulumi.output(metadata.annotations).apply((a: Record<string, string> | undefined) => ({ ...(a ?? {}), ...extra }));
+    return { ...props, metadata: { ...metadata, annotations } };
+}
+
+/** Registers the stack-wide transformation; call before the first Kubernetes object. */
+export function enforceFieldOwnership(): void {
+    pulumi.runtime.registerStackTransformation((args) => {
+        if (!isKubernetesObject(args.type)) return undefined;
+        return { props: withOwnershipAnnotations(args.props), opts: args.opts };
+    });
+}
