@@ -31,16 +31,19 @@ export function removedTenantProblems(previous: Record<string, DeployedTenant>, 
         }));
 }
 
-/** Reads the `tenants` output of this very stack's last update ({} for a new stack). */
-export async function deployedTenants(): Promise<Record<string, DeployedTenant>> {
+/**
+ * Reads the `tenants` output of this very stack's last update; undefined for a stack
+ * that has never been deployed.
+ */
+export async function deployedTenants(): Promise<Record<string, DeployedTenant> | undefined> {
     const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
     const details = await self.getOutputDetails("tenants");
     const value = details.value ?? details.secretValue;
-    return value && typeof value === "object" ? (value as Record<string, DeployedTenant>) : {};
+    return value && typeof value === "object" ? (value as Record<string, DeployedTenant>) : undefined;
 }
 
-/** Throws a ConfigError (nothing registered but the read) when a tenant would be dropped. */
-export async function guardOffboarding(model: PlatformModel): Promise<void> {
-    const problems = removedTenantProblems(await deployedTenants(), model);
+/** Throws a ConfigError when a deployed tenant would be dropped. */
+export function guardOffboarding(deployed: Record<string, DeployedTenant> | undefined, model: PlatformModel): void {
+    const problems = removedTenantProblems(deployed ?? {}, model);
     if (problems.length > 0) throw new ConfigError(problems);
 }

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
-import { guardOffboarding } from "./offboarding";
+import { LiveIndex, readGuardedObjects, reconcileAppendedEntries } from "./drift";
+import { deployedTenants, guardOffboarding } from "./offboarding";
 import { enforceFieldOwnership } from "./ownership";
 import { Platform } from "./platform";
 import { TenantSlice } from "./tenant";
@@ -29,11 +30,12 @@ export interface ProgramOutputs {
     secrets: Record<string, pulumi.Output<string>>;
 }
 
-export function deploy(model: PlatformModel): ProgramOutputs {
+export function deploy(model: PlatformModel, live: LiveIndex = new Map()): ProgramOutputs {
     // One explicit provider: the ambient kubeconfig of `pulumi up` (KUBECONFIG or ~/.kube/config).
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
     enforceFieldOwnership();
+    reconcileAppendedEntries(live);
     const opts = { provider };
 
     const platform = new Platform("neurallog", { model }, opts);
@@ -70,8 +72,11 @@ export function deploy(model: PlatformModel): ProgramOutputs {
  * decommissioned; either failure registers nothing but the read of this stack's own
  * outputs, so the engine changes nothing.
  */
-export async function main(): Promise<ProgramOutputs> {
+export async function main(io: { readLive?: () => Promise<LiveIndex> } = {}): Promise<ProgramOutputs> {
     const model = loadConfig();
-    await guardOffboarding(model);
-    return deploy(model);
+    const deployed = await deployedTenants();
+    guardOffboarding(deployed, model);
+    // Only a deployed stack has live objects to compare (components/drift.ts).
+    const live = deployed ? await (io.readLive ?? readGuardedObjects)() : new Map();
+    return deploy(model, live);
 }

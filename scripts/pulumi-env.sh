@@ -9,3 +9,21 @@ export PULUMI_BACKEND_URL="file://$STATE_DIR/pulumi-state"
 # Local-only: protects the secrets of the throwaway local state. Never use it for a real stack.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-neurallog-local-only}"
 mkdir -p "$STATE_DIR/pulumi-state"
+
+# prepare_project_dir DIR STACK: a Pulumi project directory for STACK that runs the
+# repository's program (symlinks) with a copy of Pulumi.<STACK>.yaml. The copy keeps the
+# `encryptionsalt` the engine wrote into it, so the repository's stack file stays clean.
+prepare_project_dir() {
+  local dir=$1 stack=$2 f salt=""
+  mkdir -p "$dir"
+  for f in index.ts components node_modules package.json tsconfig.json; do
+    ln -sfn "$REPO_ROOT/$f" "$dir/$f"
+  done
+  cp "$REPO_ROOT/Pulumi.yaml" "$dir/Pulumi.yaml"
+  [ -f "$dir/Pulumi.$stack.yaml" ] && salt="$(grep -E '^encryptionsalt:' "$dir/Pulumi.$stack.yaml" || true)"
+  if [ -n "$salt" ]; then
+    { echo "$salt"; grep -vE '^encryptionsalt:' "$REPO_ROOT/Pulumi.$stack.yaml"; } >"$dir/Pulumi.$stack.yaml"
+  else
+    cp "$REPO_ROOT/Pulumi.$stack.yaml" "$dir/Pulumi.$stack.yaml"
+  fi
+}

@@ -3,6 +3,7 @@
  * quota, LimitRange defaults, Pod Security, and RBAC boundaries between tenants.
  */
 import * as assert from "assert";
+import { parseQuantity } from "../../components/quantity";
 import { Cluster, kubectl, kubectlCreate, kubectlJson } from "./cluster";
 
 /** A pod that satisfies Pod Security `restricted`, optionally with resources. */
@@ -36,13 +37,53 @@ export async function refused(p: Promise<string>): Promise<string> {
     }
 }
 
+/**
+ * Drives a real overrun: pods that each fit the LimitRange (every container at most the
+ * container maximum, the pod at most the pod maximum) are admitted while the quota has
+ * room, and the first one that does not fit what is left is refused by the quota,
+ * not by the LimitRange.
+ */
 export async function quotaOverrunIsRefused(c: Cluster, ns: string) {
-    const q = await kubectlJson(c, "get", "resourcequota/tenant-quota", "-n", ns);
     const lr = await kubectlJson(c, "get", "limitrange/tenant-container-limits", "-n", ns);
-    const max = lr.spec.limits.find((l: any) => l.type === "Container").max;
-    // Within the per-container maximum, but more CPU than the quota has left.
-    const pod = restrictedPod("too-big", ns, { requests: { cpu: q.status.hard["requests.cpu"], memory: "128Mi" }, limits: { cpu: max.cpu, memory: "256Mi" } });
-    assert.match(await refused(kubectlCreate(c, pod)), /exceeded quota: tenant-quota/);
+    const container = lr.spec.limits.find((l: any) => l.type === "Container");
+    const podMax = lr.spec.limits.find((l: any) => l.type === "Pod")?.max ?? container.max;
+    const perContainer = parseQuantity(container.max.cpu);
+    const count = Math.max(1, Math.floor(parseQuantity(podMax.cpu) / perContainer));
+    const memory = container.defaultRequest.memory;
+    const cpuMillis = Math.round(perContainer * 1000);
+    const probe = (name: string) => {
+        const pod = restrictedPod(name, ns);
+        const template = pod.spec.containers[0];
+        pod.spec.containers = Array.from({ length: count }, (_, i) => ({
+            ...template,
+            name: `app-${i}`,
+            resources: { requests: { cpu: `${cpuMillis}m`, memory }, limits: { cpu: `${cpuMillis}m`, memory } },
+        }));
+        return pod;
+    };
+    const podCpu = (count * cpuMillis) / 1000;
+    const created: string[] = [];
+    try {
+        for (let i = 0; ; i++) {
+            const q = await kubectlJson(c, "get", "resourcequota/tenant-quota", "-n", ns);
+            const room = (key: string) => parseQuantity(q.status.hard[key]) - parseQuantity(q.status.used?.[key] ?? "0");
+            const fits = podCpu <= room("requests.cpu") && podCpu <= room("limits.cpu");
+            const name = `quota-probe-${i}`;
+            if (fits) {
+                assert.ok(i < 200, "the quota never filled up");
+                await kubectlCreate(c, probe(name));
+                created.push(name);
+                continue;
+            }
+            const refusal = await refused(kubectlCreate(c, probe(name)));
+            assert.match(refusal, /exceeded quota: tenant-quota/);
+            assert.match(refusal, /(requests|limits)\.cpu/);
+            assert.doesNotMatch(refusal, /LimitRange|maximum/i, "refused by the LimitRange, not the quota");
+            break;
+        }
+    } finally {
+        if (created.length) await kubectl(c, "delete", "pod", ...created, "-n", ns, "--wait=false");
+    }
 }
 
 export async function limitRangeDefaultsApply(c: Cluster, ns: string) {

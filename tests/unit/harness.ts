@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { credentialProvider } from "../../components/credential";
+import { LiveIndex } from "../../components/drift";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -92,6 +93,8 @@ export async function runProgram(
     config: Record<string, unknown>,
     stack = "test",
     previousOutputs: Record<string, unknown> = {},
+    /** Live objects the drift reconciler sees (components/drift.ts); the unit tests have no cluster. */
+    live: LiveIndex = new Map(),
 ): Promise<Run> {
     const recorder = new Recorder(previousOutputs);
     // Not a preview: under mocks every value is known, so outputs resolve.
@@ -111,7 +114,7 @@ export async function runProgram(
             return undefined;
         });
         try {
-            outputs = await main();
+            outputs = await main({ readLive: async () => live });
         } catch (e) {
             error = e as Error;
         }

@@ -1,0 +1,115 @@
+/**
+ * Drift the Kubernetes provider cannot see: entries appended to atomic lists.
+ *
+ * On refresh the provider prunes the live object to the shape of the inputs it last
+ * applied, and prunes a list to the length it had: a rule that `kubectl patch` appended
+ * to a Role, a subject added to a RoleBinding or a peer added to a NetworkPolicy is cut
+ * off before the diff, so `preview --refresh` reports nothing and `up --refresh` leaves
+ * the widened object in place.
+ *
+ * So the program reads the live objects of the kinds whose lists grant access (one
+ * LIST per kind, by the platform's label), and where a live list is longer than the
+ * program's, it bumps an annotation on that object. The annotation is an ordinary
+ * input, so the preview shows an update of exactly that object, and the forced
+ * server-side apply (ownership.ts) replaces the whole atomic list with the program's.
+ * The counter is read back from the live object, so once healed it stays the same and
+ * the next preview is clean.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PART_OF } from "./labels";
+
+export const RECONCILE_ANNOTATION = "neurallog.io/reconcile-generation";
+
+/** Kinds whose atomic lists grant access or set limits, by Pulumi type token. */
+export const GUARDED_KINDS: Record<string, { apiVersion: string; kind: string; namespaced: boolean }> = {
+    "kubernetes:rbac.authorization.k8s.io/v1:Role": { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", namespaced: true },
+    "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespaced: true },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", namespaced: false },
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRoleBinding",
+        namespaced: false,
+    },
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", namespaced: true },
+    "kubernetes:core/v1:LimitRange": { apiVersion: "v1", kind: "LimitRange", namespaced: true },
+};
+
+/** Fields that belong to the server, never compared. */
+const SERVER_FIELDS = new Set(["status", "managedFields", "ownerReferences", "finalizers"]);
+
+/**
+ * Pure: paths where the live object holds list entries beyond the desired ones.
+ * Walks the desired object (what the program declares) and the live one together.
+ */
+export function appendedEntries(live: unknown, desired: unknown, at = ""): string[] {
+    if (Array.isArray(desired)) {
+        if (!Array.isArray(live)) return [];
+        const extra = live.length > desired.length ? [`${at}[${desired.length}..${live.length - 1}]`] : [];
+        return [...extra, ...desired.flatMap((d, i) => (i < live.length ? appendedEntries(live[i], d, `${at}[${i}]`) : []))];
+    }
+    if (desired && typeof desired === "object") {
+        if (!live || typeof live !== "object") return [];
+        return Object.entries(desired as Record<string, unknown>).flatMap(([k, d]) =>
+            SERVER_FIELDS.has(k) || k === "metadata" ? [] : appendedEntries((live as Record<string, unknown>)[k], d, `${at}.${k}`),
+        );
+    }
+    return [];
+}
+
+export interface LiveObject {
+    metadata?: { name?: string; namespace?: string; annotations?: Record<string, string> };
+    [key: string]: unknown;
+}
+
+/** Live objects by `Kind/namespace/name`. */
+export type LiveIndex = Map<string, LiveObject>;
+export const liveKey = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ""}/${name}`;
+
+/** Pure: the annotation value for one object, given what is live. */
+export function reconcileGeneration(live: LiveObject | undefined, desired: Record<string, unknown>): string {
+    const current = Number(live?.metadata?.annotations?.[RECONCILE_ANNOTATION] ?? "0");
+    const generation = Number.isInteger(current) && current >= 0 ? current : 0;
+    return String(live && appendedEntries(live, desired).length > 0 ? generation + 1 : generation);
+}
+
+/**
+ * Reads the guarded kinds' live objects of the platform from the cluster the provider
+ * uses (the ambient kubeconfig). One LIST per kind.
+ */
+export async function readGuardedObjects(): Promise<LiveIndex> {
+    // Loaded here: only a deployed stack needs a cluster client.
+    const k8s = await import("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    kc.loadFromDefault();
+    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const index: LiveIndex = new Map();
+    for (const g of Object.values(GUARDED_KINDS)) {
+        const list = await api.list(g.apiVersion, g.kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/part-of=${PART_OF}`);
+        for (const o of list.items) {
+            index.set(liveKey(g.kind, o.metadata?.namespace, o.metadata?.name ?? ""), o as LiveObject);
+        }
+    }
+    return index;
+}
+
+/** Pure: the object's props with the reconcile annotation, computed against `live`. */
+export function withReconcileAnnotation(type: string, props: Record<string, any>, live: LiveIndex): Record<string, any> {
+    const g = GUARDED_KINDS[type];
+    if (!g) return props;
+    const metadata = props.metadata ?? {};
+    const generation = pulumi.output(props).apply((p: Record<string, any>) =>
+        reconcileGeneration(live.get(liveKey(g.kind, g.namespaced ? p.metadata?.namespace : undefined, p.metadata?.name ?? "")), p),
+    );
+    const annotations = pulumi
+        .output(metadata.annotations ?? {})
+        .apply((a: Record<string, string>) => generation.apply((gen) => ({ ...a, [RECONCILE_ANNOTATION]: gen })));
+    return { ...props, metadata: { ...metadata, annotations } };
+}
+
+/** Registers the transformation; `live` is empty for a stack that has never been deployed. */
+export function reconcileAppendedEntries(live: LiveIndex): void {
+    pulumi.runtime.registerStackTransformation((args) => {
+        if (!GUARDED_KINDS[args.type]) return undefined;
+        return { props: withReconcileAnnotation(args.type, args.props, live), opts: args.opts };
+    });
+}
