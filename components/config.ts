@@ -37,7 +37,11 @@ export interface ConfigProblem {
     message: string;
 }
 
-export class ConfigError extends Error {
+/**
+ * A pulumi.RunError: the engine prints the message alone, without a stack trace, since
+ * the fault is in the stack config, not the program.
+ */
+export class ConfigError extends pulumi.RunError {
     constructor(readonly problems: ConfigProblem[]) {
         super(
             `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}); ` +

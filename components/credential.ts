@@ -89,6 +89,18 @@ export const credentialProvider = {
     },
 };
 
+/**
+ * An explicit instance of the `pulumi-nodejs` provider that runs dynamic resources. The
+ * default instance is configured with the whole stack config, so every config edit
+ * (onboarding one tenant) would show it as an update in the preview; this one has no
+ * inputs, so a preview lists only what really changes.
+ */
+export class CredentialsProvider extends pulumi.ProviderResource {
+    constructor(name: string, opts?: pulumi.ResourceOptions) {
+        super("pulumi-nodejs", name, {}, opts);
+    }
+}
+
 export interface GeneratedCredentialArgs {
     /**
      * Number of characters.

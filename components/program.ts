@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
+import { CredentialsProvider } from "./credential";
 import { LiveIndex, readGuardedObjects, reconcileAppendedEntries } from "./drift";
 import { deployedTenants, guardOffboarding } from "./offboarding";
 import { enforceFieldOwnership } from "./ownership";
@@ -36,7 +37,9 @@ export function deploy(model: PlatformModel, live: LiveIndex = new Map()): Progr
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
     enforceFieldOwnership();
     reconcileAppendedEntries(live);
-    const opts = { provider };
+    // Generated credentials (dynamic resources) get an explicit provider too (credential.ts).
+    const credentials = new CredentialsProvider("credentials");
+    const opts = { providers: [provider, credentials] };
 
     const platform = new Platform("neurallog", { model }, opts);
     if (model.observability.enabled) {

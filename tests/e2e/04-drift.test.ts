@@ -1,51 +1,128 @@
 /**
- * Promise: changes made behind Pulumi's back are reported by a refreshing preview and
- * undone by `up --refresh`.
+ * Promise: Pulumi state is the record of what the cluster holds. Changes made behind
+ * Pulumi's back — by `kubectl patch`, `label`, `scale`, `apply` and `delete`, on RBAC,
+ * quota and limits, namespace labels, workloads, config and Tenant objects — are reported
+ * by a refreshing preview without an error, and undone by `up --refresh`, after which a
+ * refreshing preview shows no changes.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { env } from "./hooks";
-import { changes, kubectl, kubectlJson } from "./support";
+import { changes, Cluster, kubectl, kubectlJson } from "./support";
+
+interface Drift {
+    /** Logical name of the Pulumi resource that must show a change. */
+    resource: string;
+    /** The value a user relies on; read before the drift and again after `up --refresh`. */
+    probe: (c: Cluster, sys: string) => Promise<unknown>;
+    /** What a user did behind Pulumi's back. */
+    make: (c: Cluster, sys: string) => Promise<unknown>;
+}
+
+const globex = "tenant-globex";
+const acme = "tenant-acme-corp";
+const jsonPatch = (ops: object[]) => JSON.stringify(ops);
+const intruder = { kind: "User", name: "intruder", apiGroup: "rbac.authorization.k8s.io" };
+const secretsRule = { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list"] };
+const get = (c: Cluster, ...args: string[]) => kubectlJson(c, "get", ...args);
+
+const drifts: Drift[] = [
+    {
+        resource: "tenant-globex-server-deployment",
+        probe: async (c) => (await get(c, "deployment/neurallog-server", "-n", globex)).spec.replicas,
+        make: (c) => kubectl(c, "scale", "deployment/neurallog-server", "-n", globex, "--replicas=3"),
+    },
+    {
+        resource: "neurallog-config",
+        probe: async (c, sys) => (await get(c, "configmap/neurallog-config", "-n", sys)).data,
+        make: (c, sys) => kubectl(c, "patch", "configmap/neurallog-config", "-n", sys, "--type=merge", "-p", '{"data":{"LOG_LEVEL":"trace"}}'),
+    },
+    {
+        resource: "tenant-globex-netpol-tenant-isolation",
+        probe: async (c) => (await get(c, "networkpolicy/tenant-isolation", "-n", globex)).spec,
+        make: (c) => kubectl(c, "delete", "networkpolicy/tenant-isolation", "-n", globex),
+    },
+    {
+        resource: "tenant-globex-quota",
+        probe: async (c) => (await get(c, "resourcequota/tenant-quota", "-n", globex)).spec.hard,
+        make: (c) => kubectl(c, "patch", "resourcequota/tenant-quota", "-n", globex, "--type=merge", "-p", '{"spec":{"hard":{"pods":"999"}}}'),
+    },
+    {
+        // A subject appended to an atomic list: invisible to the provider's own refresh.
+        resource: "tenant-globex-rolebinding",
+        probe: async (c) => (await get(c, "rolebinding/tenant-role-binding", "-n", globex)).subjects,
+        make: (c) => kubectl(c, "patch", "rolebinding/tenant-role-binding", "-n", globex, "--type=json", "-p", jsonPatch([{ op: "add", path: "/subjects/-", value: intruder }])),
+    },
+    {
+        resource: "tenant-acme-corp-role",
+        probe: async (c) => (await get(c, "role/tenant-role", "-n", acme)).rules,
+        make: (c) => kubectl(c, "patch", "role/tenant-role", "-n", acme, "--type=json", "-p", jsonPatch([{ op: "add", path: "/rules/-", value: secretsRule }])),
+    },
+    {
+        // Another field manager widens a cluster-wide role with server-side apply.
+        resource: "neurallog-tenant-viewer",
+        probe: async (c) => (await get(c, "clusterrole/neurallog-tenant-viewer")).rules,
+        make: async (c) => {
+            const role = await get(c, "clusterrole/neurallog-tenant-viewer");
+            const file = path.join(c.stateDir, "drift-clusterrole.json");
+            fs.writeFileSync(file, JSON.stringify({
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "ClusterRole",
+                metadata: { name: "neurallog-tenant-viewer" },
+                rules: [...role.rules, secretsRule],
+            }));
+            return kubectl(c, "apply", "--server-side", "--force-conflicts", "--field-manager=intruder", "-f", file);
+        },
+    },
+    {
+        resource: "tenant-acme-corp-namespace",
+        probe: async (c) => (await get(c, "namespace", acme)).metadata.labels,
+        make: (c) => kubectl(c, "label", "namespace", acme, "pod-security.kubernetes.io/enforce-"),
+    },
+    {
+        resource: "tenant-acme-corp-limits",
+        probe: async (c) => (await get(c, "limitrange/tenant-container-limits", "-n", acme)).spec,
+        make: (c) => kubectl(c, "patch", "limitrange/tenant-container-limits", "-n", acme, "--type=json", "-p", jsonPatch([{ op: "replace", path: "/spec/limits/0/max/cpu", value: "64" }])),
+    },
+    {
+        resource: "tenant-acme-corp-tenant",
+        probe: async (c) => (await get(c, "tenant/acme-corp")).spec,
+        make: (c) => kubectl(c, "patch", "tenant/acme-corp", "--type=merge", "-p", '{"spec":{"planId":"enterprise"}}'),
+    },
+    {
+        resource: "tenant-globex-tenant",
+        probe: async (c) => (await get(c, "tenant/globex")).spec,
+        make: (c) => kubectl(c, "delete", "tenant/globex"),
+    },
+];
 
 describe("drift tracking", () => {
-    const tenantNs = "tenant-globex";
-    const drifted = [
-        "tenant-globex-server-deployment", // scaled
-        "neurallog-config", // ConfigMap value edited
-        "tenant-globex-netpol-tenant-isolation", // deleted
-        "tenant-globex-quota", // loosened
-        "tenant-globex-rolebinding", // extra subject
-    ];
+    const before = new Map<string, unknown>();
 
-    it("reports exactly the drifted resources in a refreshing preview", async () => {
+    it("reports exactly the drifted resources in a refreshing preview, without an error", async () => {
         const e = env("test");
-        const c = e.cluster;
-        const sysNs = e.readConfig().config["neurallog:namespace"];
-        await kubectl(c, "scale", "deployment/neurallog-server", "-n", tenantNs, "--replicas=3");
-        await kubectl(c, "patch", "configmap/neurallog-config", "-n", sysNs, "--type=merge", "-p", '{"data":{"LOG_LEVEL":"trace"}}');
-        await kubectl(c, "delete", "networkpolicy/tenant-isolation", "-n", tenantNs);
-        await kubectl(c, "patch", "resourcequota/tenant-quota", "-n", tenantNs, "--type=merge", "-p", '{"spec":{"hard":{"pods":"999"}}}');
-        await kubectl(c, "patch", "rolebinding/tenant-role-binding", "-n", tenantNs, "--type=json", "-p",
-            '[{"op":"add","path":"/subjects/-","value":{"kind":"User","name":"intruder","apiGroup":"rbac.authorization.k8s.io"}}]');
+        const sys = e.readConfig().config["neurallog:namespace"];
+        await e.preview({ refresh: true, expectNoChanges: true });
+        for (const d of drifts) before.set(d.resource, await d.probe(e.cluster, sys));
+        for (const d of drifts) await d.make(e.cluster, sys);
+        // Each drift really changed what a user relies on (or removed the object).
+        for (const d of drifts) {
+            const now = await d.probe(e.cluster, sys).catch((err) => `gone: ${err.message.split("\n")[0]}`);
+            assert.notDeepStrictEqual(now, before.get(d.resource), `${d.resource} did not drift`);
+        }
 
         const planned = changes(await e.preview({ refresh: true }));
-        const names = planned.map(([urn]) => urn.split("::").pop()!).sort();
-        assert.deepStrictEqual(names, [...drifted].sort(), `planned: ${JSON.stringify(planned)}`);
+        const names = [...new Set(planned.map(([urn]) => urn.split("::").pop()!))].sort();
+        assert.deepStrictEqual(names, drifts.map((d) => d.resource).sort(), `planned: ${JSON.stringify(planned)}`);
     });
 
-    it("restores every drifted resource with up --refresh, then shows no changes", async () => {
+    it("restores every drifted object with up --refresh, then a refreshing preview shows no changes", async () => {
         const e = env("test");
-        const c = e.cluster;
-        const sysNs = e.readConfig().config["neurallog:namespace"];
+        const sys = e.readConfig().config["neurallog:namespace"];
+        assert.strictEqual(before.size, drifts.length, "the drift case did not run");
         await e.up({ refresh: true });
-        const dep = await kubectlJson(c, "get", "deployment/neurallog-server", "-n", tenantNs);
-        assert.strictEqual(dep.spec.replicas, 1);
-        const cm = await kubectlJson(c, "get", "configmap/neurallog-config", "-n", sysNs);
-        assert.strictEqual(cm.data.LOG_LEVEL, "debug");
-        await kubectlJson(c, "get", "networkpolicy/tenant-isolation", "-n", tenantNs);
-        const quota = await kubectlJson(c, "get", "resourcequota/tenant-quota", "-n", tenantNs);
-        assert.strictEqual(quota.spec.hard.pods, "50");
-        const rb = await kubectlJson(c, "get", "rolebinding/tenant-role-binding", "-n", tenantNs);
-        assert.deepStrictEqual(rb.subjects.map((s: any) => s.name), ["tenant-service-account"]);
+        for (const d of drifts) assert.deepStrictEqual(await d.probe(e.cluster, sys), before.get(d.resource), `${d.resource} not restored`);
         await e.preview({ refresh: true, expectNoChanges: true });
     });
 });

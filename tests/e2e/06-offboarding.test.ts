@@ -1,28 +1,48 @@
 /**
- * Promise: removing a tenant from config never silently destroys its data. An accidental
- * removal is refused; the deliberate path (decommission, then remove) deletes the
- * workloads and keeps the namespace and data volume.
+ * Promise: removing a tenant from config never silently destroys anything of it. An
+ * accidental removal fails preview and up with a message that names the tenant and the
+ * way to offboard, and deletes nothing; the deliberate path (decommission, then remove)
+ * deletes the workloads and keeps the namespace and data volume.
  */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { kubectlJson } from "./support";
+import { Cluster, kubectlJson } from "./support";
+
+const id = "hooli";
+const ns = `tenant-${id}`;
+
+/** Every object of the tenant a user could lose, with its uid and resourceVersion. */
+async function slice(c: Cluster): Promise<string[]> {
+    const kinds = "deployments,statefulsets,services,pvc,configmaps,secrets,serviceaccounts,roles,rolebindings,networkpolicies,resourcequotas,limitranges,poddisruptionbudgets,horizontalpodautoscalers";
+    const inNs = await kubectlJson(c, "get", kinds, "-n", ns);
+    const tenant = await kubectlJson(c, "get", "tenant", id);
+    const namespace = await kubectlJson(c, "get", "namespace", ns);
+    return [...inNs.items, tenant, namespace]
+        .map((o: any) => `${o.kind}/${o.metadata.name} ${o.metadata.uid}@${o.metadata.resourceVersion}`)
+        .sort();
+}
 
 describe("offboarding without data loss (production)", () => {
-    const id = "hooli";
-    const ns = `tenant-${id}`;
-
-    it("refuses an accidental removal and leaves the tenant untouched", async () => {
+    it("refuses an accidental removal in preview and up, naming the tenant and the way out, and deletes nothing", async () => {
         const e = env("production");
-        const before = await kubectlJson(e.cluster, "get", "all,pvc,resourcequota,networkpolicy", "-n", ns);
+        const before = await slice(e.cluster);
+        assert.ok(before.length >= 15, `the slice holds only ${before.length} objects`);
+        for (const kind of ["Deployment/", "StatefulSet/", "Role/", "RoleBinding/", "ResourceQuota/", "NetworkPolicy/", "Tenant/"]) {
+            assert.ok(before.some((o) => o.startsWith(kind)), `${kind} missing from ${before}`);
+        }
         const saved = e.readConfig();
-        e.editConfig((c) => {
-            c["neurallog:tenants"] = c["neurallog:tenants"].filter((t: any) => t.tenantId !== id);
-        });
-        await assert.rejects(e.up(), /protect/);
-        const after = await kubectlJson(e.cluster, "get", "all,pvc,resourcequota,networkpolicy", "-n", ns);
-        const versions = (l: any) => l.items.map((o: any) => `${o.kind}/${o.metadata.name}@${o.metadata.resourceVersion}`).sort();
-        assert.deepStrictEqual(versions(after).filter((v: string) => !v.startsWith("Pod/")), versions(before).filter((v: string) => !v.startsWith("Pod/")));
-        e.writeConfig(saved);
+        try {
+            e.editConfig((c) => {
+                c["neurallog:tenants"] = c["neurallog:tenants"].filter((t: any) => t.tenantId !== id);
+            });
+            const message = new RegExp(`neurallog:tenants no longer lists tenant "${id}"[\\s\\S]*decommission: true`);
+            await assert.rejects(e.preview(), message);
+            await assert.rejects(e.up(), message);
+        } finally {
+            e.writeConfig(saved);
+        }
+        assert.deepStrictEqual(await slice(e.cluster), before);
+        await e.preview({ expectNoChanges: true });
     });
 
     it("decommission then removal deletes the slice but keeps the namespace and data volume", async () => {

@@ -75,9 +75,11 @@ export class Env {
         this.writeConfig(doc);
     }
 
-    private log(prefix: string) {
+    /** The engine's output of one operation, appended raw (chunks do not end at line breaks). */
+    private log(operation: string) {
         const file = path.join(this.cluster.stateDir, `pulumi-${this.stackName}.log`);
-        return (out: string) => fs.appendFileSync(file, out.split("\n").map((l) => `${prefix} ${l}`).join("\n"));
+        fs.appendFileSync(file, `\n===== pulumi ${operation} (${new Date().toISOString()})\n`);
+        return (out: string) => fs.appendFileSync(file, out);
     }
 
     async up(opts: { refresh?: boolean } = {}) {

@@ -32,11 +32,13 @@ export interface Cluster {
 }
 
 const PORTS: Record<string, number> = { test: 0, production: 100 };
+/** Each suite its own port range, so a suite never stops or reuses another's cluster. */
+const SUITE_PORTS: Record<string, number> = { live: 30000, e2e: 31000 };
 
 /** A cluster named `name` with its state under `.local/<suite>/<name>`. */
 export function cluster(suite: string, name: string): Cluster {
     const stateDir = path.join(ROOT, ".local", suite, name);
-    const base = 30000 + (PORTS[name] ?? 200);
+    const base = (SUITE_PORTS[suite] ?? 32000) + (PORTS[name] ?? 200);
     const env: Record<string, string> = {
         NEURALLOG_STATE_DIR: stateDir,
         NEURALLOG_ETCD_PORT: String(base + 1),

@@ -74,7 +74,11 @@ describe("generated credentials in the program", () => {
         assert.deepStrictEqual([...types].sort(), ["kubernetes", "neurallog", "pulumi", "pulumi-nodejs"]);
         // jwt secret + platform redis + one redis per tenant.
         assert.strictEqual(ofType(first, CREDENTIAL_TYPE).length, 2 + stackConfig("test").tenants.length);
-        for (const r of ofType(first, CREDENTIAL_TYPE)) assert.strictEqual(typeof r.inputs.__provider, "string");
+        for (const r of ofType(first, CREDENTIAL_TYPE)) {
+            assert.strictEqual(typeof r.inputs.__provider, "string");
+            // Not the default instance, which carries the whole stack config (credential.ts).
+            assert.match(r.provider ?? "", /pulumi:providers:pulumi-nodejs::credentials::/);
+        }
     });
 
     it("keeps every credential secret and puts it, unchanged, into its Kubernetes Secret", async () => {
