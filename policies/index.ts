@@ -10,7 +10,7 @@ import { objectsRecommendedLabels } from "./objects-recommended-labels";
 import { Policy, PolicyContext, RenderedObject } from "./policy";
 import { podsNoServiceAccountToken } from "./pods-no-service-account-token";
 import { podsSeccompRuntimeDefault } from "./pods-seccomp-runtime-default";
-import { secretsOnlyAsPulumiSecrets } from "./secrets-only-as-pulumi-secrets";
+import { secretsOnlyGeneratedCredentials } from "./secrets-only-generated-credentials";
 import { tenantNamespacesQuotaAndLimits } from "./tenant-namespaces-quota-and-limits";
 
 export * from "./policy";
@@ -26,7 +26,7 @@ export const POLICIES: Policy[] = [
     namespacesDefaultDeny,
     tenantNamespacesQuotaAndLimits,
     objectsRecommendedLabels,
-    secretsOnlyAsPulumiSecrets,
+    secretsOnlyGeneratedCredentials,
     imagesPinnedInProduction,
 ];
 

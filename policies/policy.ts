@@ -14,6 +14,8 @@ export interface RenderedObject {
 
 export interface PolicyContext {
     environment: string;
+    /** Values of the credentials the stack generated (from state), for secrets-only-generated-credentials. */
+    generatedCredentials?: string[];
 }
 
 export interface Policy {

@@ -74,6 +74,8 @@ export interface Run {
     resources: Registered[];
     outputs: any;
     error?: Error;
+    /** Values of the generated credentials registered in this run (what state holds). */
+    credentials: string[];
 }
 
 function toConfigText(value: unknown): string {
@@ -86,15 +88,14 @@ export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /**
- * Runs the program with the given config (keys without `neurallog:`) and waits until
- * every registration has reached the mocks.
+ * Runs `body` as a Pulumi program under the mocks, with the given config (keys without
+ * `neurallog:`), and waits until every registration has reached the mocks.
  */
-export async function runProgram(
+export async function runUnderMocks(
     config: Record<string, unknown>,
-    stack = "test",
-    previousOutputs: Record<string, unknown> = {},
-    /** Live objects the drift reconciler sees (components/drift.ts); the unit tests have no cluster. */
-    live: LiveIndex = new Map(),
+    stack: string,
+    previousOutputs: Record<string, unknown>,
+    body: () => Promise<unknown>,
 ): Promise<Run> {
     const recorder = new Recorder(previousOutputs);
     // Not a preview: under mocks every value is known, so outputs resolve.
@@ -102,8 +103,6 @@ export async function runProgram(
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([k, v]) => [`neurallog:${k}`, toConfigText(v)])),
     );
-    // Imported after the mocks are in place, as the Pulumi testing guide requires.
-    const { main } = await import("../../components/program");
     // Options never reach the mock monitor; a stack transformation sees them as given.
     const options = new Map<string, pulumi.ResourceOptions>();
     let outputs: any;
@@ -114,7 +113,7 @@ export async function runProgram(
             return undefined;
         });
         try {
-            outputs = await main({ readLive: async () => live });
+            outputs = await body();
         } catch (e) {
             error = e as Error;
         }
@@ -129,7 +128,25 @@ export async function runProgram(
         await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     }
     for (const r of recorder.resources) r.opts = options.get(`${r.type}::${r.name}`);
-    return { resources: recorder.resources, outputs, error };
+    const credentials = recorder.resources
+        .filter((r) => r.type === CREDENTIAL_TYPE)
+        .map((r) => credentialState.get(r.name)?.value as string);
+    return { resources: recorder.resources, outputs, error, credentials };
+}
+
+/** Runs the program (components/program.ts) under the mocks. */
+export async function runProgram(
+    config: Record<string, unknown>,
+    stack = "test",
+    previousOutputs: Record<string, unknown> = {},
+    /** Live objects the drift reconciler sees (components/drift.ts); the unit tests have no cluster. */
+    live: LiveIndex = new Map(),
+): Promise<Run> {
+    return runUnderMocks(config, stack, previousOutputs, async () => {
+        // Imported after the mocks are in place, as the Pulumi testing guide requires.
+        const { main } = await import("../../components/program");
+        return main({ readLive: async () => live });
+    });
 }
 
 export const runStack = (stack: string) => runProgram(stackConfig(stack), stack);

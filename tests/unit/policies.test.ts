@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import { evaluate, POLICIES, RenderedObject } from "../../policies";
-import { SECRET_SIG } from "./harness";
+import { runUnderMocks, SECRET_SIG } from "./harness";
 
 const labels = {
     "app.kubernetes.io/name": "app",
@@ -13,6 +13,11 @@ const labels = {
     "app.kubernetes.io/part-of": "neurallog",
     "app.kubernetes.io/managed-by": "pulumi",
 };
+
+const GENERATED = "Zq8vT3mW9xKp2LrN7bYc4HdJ6sFg1Aue";
+const CONTEXT = { environment: "production", generatedCredentials: [GENERATED] };
+/** What the SDK sends for a secret value. */
+const secretOf = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 
 function compliant(): RenderedObject[] {
     const meta = (name: string) => ({ name, namespace: "tenant-a", labels: { ...labels } });
@@ -40,7 +45,7 @@ function compliant(): RenderedObject[] {
         {
             type: "kubernetes:core/v1:Secret",
             name: "secret",
-            inputs: { metadata: meta("auth"), stringData: { [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value: { password: "x" } } },
+            inputs: { metadata: meta("auth"), stringData: secretOf({ username: "app", password: GENERATED, url: `redis://:${GENERATED}@redis:6379` }) },
         },
         {
             type: "kubernetes:apps/v1:Deployment",
@@ -90,13 +95,14 @@ const breakages: [string, (o: RenderedObject[]) => void][] = [
     ["namespaces-default-deny", (o) => { byName(o, "deny").inputs.spec.policyTypes = ["Ingress"]; }],
     ["tenant-namespaces-quota-and-limits", (o) => { o.splice(o.indexOf(byName(o, "quota")), 1); }],
     ["objects-recommended-labels", (o) => { delete byName(o, "quota").inputs.metadata.labels["app.kubernetes.io/part-of"]; }],
-    ["secrets-only-as-pulumi-secrets", (o) => { byName(o, "secret").inputs.stringData = { password: "x" }; }],
+    // A literal, wrapped as a secret exactly as the SDK wraps every stringData.
+    ["secrets-only-generated-credentials", (o) => { byName(o, "secret").inputs.stringData = secretOf({ password: "hunter2-hunter2-hunter2" }); }],
     ["images-pinned-in-production", (o) => { container(o).image = "neurallog/server:latest"; }],
 ];
 
 describe("policies", () => {
     it("pass on a compliant fixture", () => {
-        assert.deepStrictEqual(evaluate(compliant(), { environment: "production" }), []);
+        assert.deepStrictEqual(evaluate(compliant(), CONTEXT), []);
     });
 
     it("each have a breaking test", () => {
@@ -107,7 +113,7 @@ describe("policies", () => {
         it(`${name} reports the one field broken`, () => {
             const objects = compliant();
             breakIt(objects);
-            const violations = evaluate(objects, { environment: "production" });
+            const violations = evaluate(objects, CONTEXT);
             assert.ok(violations.length > 0, "nothing reported");
             assert.deepStrictEqual([...new Set(violations.map((v) => v.slice(1, v.indexOf("]"))))], [name], violations.join("\n"));
         });
@@ -116,6 +122,27 @@ describe("policies", () => {
     it("allow moving tags outside production", () => {
         const objects = compliant();
         container(objects).image = "neurallog/server:latest";
-        assert.deepStrictEqual(evaluate(objects, { environment: "test" }), []);
+        assert.deepStrictEqual(evaluate(objects, { ...CONTEXT, environment: "test" }), []);
+    });
+
+    it("secrets-only-generated-credentials catches a literal put into a real k8s.core.v1.Secret", async () => {
+        const run = await runUnderMocks({}, "test", {}, async () => {
+            const k8s = await import("@pulumi/kubernetes");
+            const { GeneratedCredential } = await import("../../components/credential");
+            const password = new GeneratedCredential("policy-probe", { length: 32 });
+            const metadata = (name: string) => ({ name, namespace: "tenant-a" });
+            new k8s.core.v1.Secret("generated", { metadata: metadata("generated"), stringData: { password: password.value } });
+            new k8s.core.v1.Secret("literal", { metadata: metadata("literal"), stringData: { password: "hunter2-hunter2-hunter2" } });
+            new k8s.core.v1.Secret("encoded", { metadata: metadata("encoded"), data: { password: Buffer.from("hunter2").toString("base64") } });
+        });
+        assert.ifError(run.error);
+        assert.strictEqual(run.credentials.length, 1);
+        const policy = POLICIES.find((p) => p.name === "secrets-only-generated-credentials")!;
+        const violations = policy.validate(run.resources, { environment: "test", generatedCredentials: run.credentials });
+        assert.deepStrictEqual(violations, [
+            "core/v1:Secret tenant-a/literal: stringData.password is not a generated credential",
+            "core/v1:Secret tenant-a/encoded: data must not be set (base64 by hand is not encryption)",
+            "core/v1:Secret tenant-a/encoded: stringData must be a Pulumi secret",
+        ]);
     });
 });

@@ -17,6 +17,9 @@ const seedQuotas: Record<string, Record<string, string>> = Object.fromEntries(
     }),
 );
 
+const seedLimitRange = YAML.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/seed-limitrange.yaml"), "utf8"));
+const seedLimit = (type: string) => seedLimitRange.spec.limits.find((l: any) => l.type === type);
+
 for (const stack of ["test", "production"]) {
     describe(`stack ${stack}`, function () {
         let run: Run;
@@ -102,8 +105,29 @@ for (const stack of ["test", "production"]) {
             assert.strictEqual(ofType(run, "kubernetes:neurallog.io/v1:Tenant").length, tenants.length);
         });
 
+        it("gives every tenant the guide's LimitRange: exactly on the professional plan, the guide's defaults and minima on the others", () => {
+            const ranges = ofType(run, "kubernetes:core/v1:LimitRange");
+            assert.strictEqual(ranges.length, tenants.length);
+            for (const t of tenants) {
+                const lr = ranges.find((r) => r.inputs.metadata.namespace === `tenant-${t.tenantId}`);
+                assert.ok(lr, `no LimitRange for ${t.tenantId}`);
+                const limits = lr!.inputs.spec.limits;
+                assert.deepStrictEqual(limits.map((l: any) => l.type), seedLimitRange.spec.limits.map((l: any) => l.type));
+                if (t.planId === "professional") {
+                    assert.deepStrictEqual(lr!.inputs.spec, seedLimitRange.spec, `${t.tenantId}: not the guide's LimitRange`);
+                }
+                const container = limits.find((l: any) => l.type === "Container");
+                for (const field of ["default", "defaultRequest", "min"]) {
+                    assert.deepStrictEqual(container[field], seedLimit("Container")[field], `${t.tenantId} Container.${field}`);
+                }
+                const pvc = limits.find((l: any) => l.type === "PersistentVolumeClaim");
+                assert.deepStrictEqual(pvc.min, seedLimit("PersistentVolumeClaim").min, `${t.tenantId} PersistentVolumeClaim.min`);
+            }
+            assert.ok(tenants.some((t) => t.planId === "professional"), "no professional tenant to compare exactly");
+        });
+
         it("passes every platform policy: non-root, read-only, unprivileged, sized, PSA, default-deny, quotas, labels, secrets", () => {
-            assert.deepStrictEqual(evaluate(run.resources, { environment: config.environment }), []);
+            assert.deepStrictEqual(evaluate(run.resources, { environment: config.environment, generatedCredentials: run.credentials }), []);
             // Policies see what exists; make sure there is something to see.
             assert.strictEqual(ofType(run, "kubernetes:core/v1:Namespace").length, tenants.length + 1);
             assert.ok(podSpecs(run).length > tenants.length * 2);
@@ -125,7 +149,7 @@ for (const stack of ["test", "production"]) {
         });
 
         it("keeps generated credentials secret, in Kubernetes Secrets and in stack outputs", async () => {
-            // Kubernetes Secrets: policy secrets-only-as-pulumi-secrets; here, that there are some per tenant.
+            // Kubernetes Secrets: policy secrets-only-generated-credentials; here, that there are some per tenant.
             assert.ok(ofType(run, "kubernetes:core/v1:Secret").length >= tenants.length + 2);
             const outputs = run.outputs.secrets as Record<string, pulumi.Output<string>>;
             assert.ok(Object.keys(outputs).length >= tenants.length + 2);
