@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Stops the local cluster started by up.sh: exactly the processes whose PIDs
 # were recorded in $STATE_DIR/cluster/pids, after checking each PID still runs
-# the expected binary. SIGTERM first, SIGKILL after a deadline.
+# the expected binary with this cluster's state directory on its command line
+# (another cluster's etcd is never ours). SIGTERM first, SIGKILL after a deadline.
+# A component that will not exit is reported and the others are still stopped;
+# the exit status is then non-zero.
 #
 #   down.sh                 stop everything (kwok/scheduler/controller-manager, API server, etcd)
 #   down.sh --wipe          stop, then delete $STATE_DIR/cluster (etcd data, PKI, logs)
@@ -42,6 +45,11 @@ exe_name() {
   basename "${exe:-?}"
 }
 
+# is_ours PID NAME: the process runs the NAME binary with this cluster's directory in its arguments.
+is_ours() {
+  [ "$(exe_name "$1")" = "$2" ] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qF "$CLUSTER_DIR/"
+}
+
 stop_one() {
   local name="$1" pidfile="$PIDS/$1.pid" pid
   [ -f "$pidfile" ] || return 0
@@ -51,15 +59,15 @@ stop_one() {
     rm -f "$pidfile"
     return 0
   fi
-  if [ "$(exe_name "$pid")" != "$name" ]; then
-    log "$name: pid $pid now runs '$(exe_name "$pid")', not $name; left alone (stale pid file removed)"
+  if ! is_ours "$pid" "$name"; then
+    log "$name: pid $pid now runs '$(exe_name "$pid")', not this cluster's $name; left alone (stale pid file removed)"
     rm -f "$pidfile"
     return 0
   fi
   log "$name: stopping pid $pid"
   kill -TERM "$pid" 2>/dev/null || true
   local end=$(($(date +%s) + STOP_DEADLINE))
-  while kill -0 "$pid" 2>/dev/null && [ "$(exe_name "$pid")" = "$name" ]; do
+  while kill -0 "$pid" 2>/dev/null && is_ours "$pid" "$name"; do
     if [ "$(date +%s)" -ge "$end" ]; then
       log "$name: still running after ${STOP_DEADLINE}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
@@ -70,18 +78,22 @@ stop_one() {
     sleep 0.2
   done
   # A zombie (not yet reaped by its parent) has no exe link; it is gone for our purposes.
-  if kill -0 "$pid" 2>/dev/null && [ "$(exe_name "$pid")" = "$name" ]; then
-    die "$name: pid $pid did not exit"
+  if kill -0 "$pid" 2>/dev/null && is_ours "$pid" "$name"; then
+    log "$name: pid $pid did not exit"
+    return 1
   fi
   rm -f "$pidfile"
   log "$name: stopped"
 }
 
+failed=()
 if [ -d "$PIDS" ]; then
-  for c in "${ordered[@]}"; do stop_one "$c"; done
+  for c in "${ordered[@]}"; do stop_one "$c" || failed+=("$c"); done
 else
   log "no recorded processes under $PIDS"
 fi
+
+[ "${#failed[@]}" -eq 0 ] || die "could not stop: ${failed[*]} (pid files kept in $PIDS)"
 
 if [ "$wipe" = 1 ]; then
   if [ "${#targets[@]}" -ne "${#ALL[@]}" ]; then

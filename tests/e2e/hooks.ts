@@ -4,7 +4,7 @@
  * end, pass or fail. A missing binary is built, never turned into a pass.
  */
 import * as fs from "fs";
-import { buildToolchain, cluster, clusterDown, clusterUp, teardown, E2E_DIR, Env } from "./support";
+import { buildToolchain, cluster, clusterDown, clusterUp, stopClustersOnSignal, teardown, E2E_DIR, Env } from "./support";
 
 export const clusters = { test: cluster("e2e", "test"), production: cluster("e2e", "production") };
 
@@ -16,6 +16,7 @@ export const mochaHooks = {
             if (fs.existsSync(c.stateDir)) clusterDown(c, true);
         }
         fs.rmSync(E2E_DIR, { recursive: true, force: true });
+        stopClustersOnSignal(Object.values(clusters));
         for (const c of Object.values(clusters)) clusterUp(c);
     },
     afterAll(this: Mocha.Context) {

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Cluster, kubectl, kubectlJson, waitFor } from "../support/cluster";
+import { Cluster, kubectl, kubectlJson, NotYet, waitFor } from "../support/cluster";
 import { limitRangeDefaultsApply, privilegedPodIsRefused, quotaOverrunIsRefused, tenantAccountsAreIsolated } from "../support/isolation";
 import { stackConfig } from "../unit/harness";
 import { clusters } from "./hooks";
@@ -69,7 +69,7 @@ for (const stack of ["test", "production"] as const) {
                 // Thrown, so a timeout reports what the cluster still held, and why pods were refused.
                 if (pending.length > 0) {
                     const events = (await kubectlJson(c(), "get", "events", "-A", "--field-selector", "reason=FailedCreate")).items;
-                    throw new Error(`not Ready: ${pending.join(", ")}${events.length ? `; last refusal: ${events[events.length - 1].message}` : ""}`);
+                    throw new NotYet(`not Ready: ${pending.join(", ")}${events.length ? `; last refusal: ${events[events.length - 1].message}` : ""}`);
                 }
                 return items.map(key).sort();
             }, 120);
@@ -83,7 +83,7 @@ for (const stack of ["test", "production"] as const) {
             const pending = await waitFor("volumes Bound", async () => {
                 const pvcs = (await kubectlJson(c(), "get", "pvc", "-A")).items;
                 const unbound = pvcs.filter((p: any) => p.status.phase !== "Bound").map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
-                if (unbound.length > 0 || pvcs.length === 0) throw new Error(`not Bound: ${unbound.join(", ") || "no claims at all"}`);
+                if (unbound.length > 0 || pvcs.length === 0) throw new NotYet(`not Bound: ${unbound.join(", ") || "no claims at all"}`);
                 return pvcs;
             }, 120);
             const classes = new Set(pending.map((p: any) => p.spec.storageClassName));
@@ -92,7 +92,9 @@ for (const stack of ["test", "production"] as const) {
 
         it("stores every Tenant object whole: the CRD schema prunes no field of the spec", async () => {
             const live = (await kubectlJson(c(), "get", "tenants")).items;
-            for (const rendered of manifests.filter((m) => m.kind === "Tenant") as any[]) {
+            const renderedTenants = manifests.filter((m) => m.kind === "Tenant") as any[];
+            assert.strictEqual(renderedTenants.length, config.tenants.length, "Tenant manifests rendered");
+            for (const rendered of renderedTenants) {
                 const got = live.find((t: any) => t.metadata.name === rendered.metadata.name);
                 assert.ok(got, `${rendered.metadata.name} missing`);
                 assert.deepStrictEqual(got.spec, rendered.spec, `${rendered.metadata.name}: spec changed on the way in`);
@@ -108,17 +110,23 @@ for (const stack of ["test", "production"] as const) {
             }
         });
 
-        it("has the quota controller enforce each tenant's quota as rendered", async function () {
-            this.timeout(60 * 1000);
+        it("has the quota controller count each tenant's usage and refuse a real overrun", async function () {
+            // Each tenant: up to 60 s for the controller, then the overrun probes.
+            this.timeout(config.tenants.length * 120 * 1000);
+            assert.ok(config.tenants.length >= 2, "a stack with fewer than two tenants proves little here");
             for (const t of config.tenants) {
                 const ns = `tenant-${t.tenantId}`;
                 const rendered = manifests.find((m) => m.kind === "ResourceQuota" && m.metadata.namespace === ns) as any;
-                const live = await waitFor(`quota status in ${ns}`, async () => {
+                assert.ok(rendered, `no ResourceQuota rendered for ${ns}`);
+                const pods = (await kubectlJson(c(), "get", "pods", "-n", ns)).items.filter((p: any) => !["Succeeded", "Failed"].includes(p.status.phase));
+                assert.ok(pods.length >= 2, `${ns} runs only ${pods.length} pods`);
+                // The controller's own numbers: the hard limits as rendered, and the pods it counted.
+                const live = await waitFor(`quota usage in ${ns}`, async () => {
                     const q = await kubectlJson(c(), "get", "resourcequota/tenant-quota", "-n", ns);
-                    return q.status?.hard ? q : undefined;
+                    return q.status?.used?.pods === String(pods.length) ? q : undefined;
                 }, 60);
                 assert.deepStrictEqual(live.status.hard, rendered.spec.hard, ns);
-                assert.ok(live.status.used, `${ns} has no usage`);
+                await quotaOverrunIsRefused(c(), ns);
             }
         });
     });

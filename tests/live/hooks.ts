@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { buildControlPlane, cluster, clusterDown, clusterUp, teardown, ROOT } from "../support/cluster";
+import { buildControlPlane, cluster, clusterDown, clusterUp, stopClustersOnSignal, teardown, ROOT } from "../support/cluster";
 
 export const clusters = { test: cluster("live", "test"), production: cluster("live", "production") };
 
@@ -16,6 +16,7 @@ export const mochaHooks = {
             if (fs.existsSync(path.join(c.stateDir, "cluster", "pids"))) clusterDown(c, true);
         }
         fs.rmSync(path.join(ROOT, ".local", "live"), { recursive: true, force: true });
+        stopClustersOnSignal(Object.values(clusters));
         for (const c of Object.values(clusters)) clusterUp(c);
     },
     afterAll(this: Mocha.Context) {

@@ -59,14 +59,36 @@ export const buildControlPlane = () => script("scripts/toolchain/build-control-p
 export const clusterUp = (c: Cluster) => script("scripts/cluster/up.sh", [], c.env);
 export const clusterDown = (c: Cluster, wipe = true) => script("scripts/cluster/down.sh", wipe ? ["--wipe"] : [], c.env);
 
-/** Stops and wipes each cluster, reporting (not throwing) a failed teardown. */
+/**
+ * Stops and wipes each cluster. Every cluster is tried; a failed teardown then fails the
+ * suite, since it leaves processes or state behind.
+ */
 export function teardown(clusters: Cluster[]) {
+    const failures: string[] = [];
     for (const c of clusters) {
         try {
             clusterDown(c, true);
         } catch (e) {
-            console.error(`teardown of ${c.name}: ${e}`);
+            failures.push(`${c.name}: ${e}`);
         }
+    }
+    if (failures.length) throw new Error(`teardown failed: ${failures.join("; ")}`);
+}
+
+/**
+ * On SIGINT or SIGTERM (Ctrl-C, a CI timeout), stop the clusters this suite started
+ * before exiting, so an interrupted run leaves no process behind.
+ */
+export function stopClustersOnSignal(clusters: Cluster[]) {
+    for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+        process.once(signal, () => {
+            console.error(`\n${signal}: stopping the suite's clusters`);
+            try {
+                teardown(clusters);
+            } finally {
+                process.exit(code);
+            }
+        });
     }
 }
 
@@ -82,11 +104,11 @@ export async function kubectlJson(c: Cluster, ...args: string[]): Promise<any> {
 }
 
 /** `kubectl create` of an object; returns kubectl's output, or its error text when `expectFailure`. */
-export async function kubectlCreate(c: Cluster, obj: object): Promise<string> {
+export async function kubectlCreate(c: Cluster, obj: object, ...args: string[]): Promise<string> {
     const file = path.join(c.stateDir, `object-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
     fs.writeFileSync(file, JSON.stringify(obj));
     try {
-        return await kubectl(c, "create", "-f", file);
+        return await kubectl(c, "create", "-f", file, ...args);
     } finally {
         fs.rmSync(file, { force: true });
     }
@@ -103,7 +125,17 @@ export async function kubectlFails(c: Cluster, ...args: string[]): Promise<strin
     }
 }
 
-/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+/** Thrown by a `waitFor` check: the cluster is not there yet, try again. */
+export class NotYet extends Error {}
+
+/** A kubectl run that failed (the API server may be busy): worth another try. */
+const isKubectlFailure = (e: unknown) => typeof e === "object" && e !== null && "stderr" in e && "code" in e;
+
+/**
+ * Polls `check` until it returns a value (not undefined) or the deadline passes. Only
+ * "not yet" is retried — undefined, NotYet, a failed kubectl — so a bug in a check
+ * (a TypeError, an assertion) fails at once with its own message.
+ */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, seconds = 120): Promise<T> {
     const deadline = Date.now() + seconds * 1000;
     let last: unknown;
@@ -112,6 +144,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
             const v = await check();
             if (v !== undefined) return v;
         } catch (e) {
+            if (!(e instanceof NotYet) && !isKubectlFailure(e)) throw e;
             last = e;
         }
         if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}${last ? `: ${last}` : ""}`);

@@ -95,10 +95,30 @@ export async function limitRangeDefaultsApply(c: Cluster, ns: string) {
     await kubectl(c, "delete", "pod/defaults", "-n", ns, "--wait=false");
 }
 
+/**
+ * Pod Security `restricted`, one branch at a time: a compliant probe pod is admitted
+ * (server-side dry run), and the same pod with exactly one field changed is refused,
+ * with a message that names that field.
+ */
 export async function privilegedPodIsRefused(c: Cluster, ns: string) {
-    const pod = restrictedPod("privileged", ns, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } });
-    pod.spec.containers[0].securityContext = { privileged: true };
-    assert.match(await refused(kubectlCreate(c, pod)), /violates PodSecurity "restricted:latest"/);
+    const resources = { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } };
+    const probe = () => restrictedPod("privilege-probe", ns, resources);
+    const admitted = await kubectlCreate(c, probe(), "--dry-run=server");
+    assert.match(admitted, /created \(server dry run\)/);
+    const branches: [string, (sc: Record<string, any>) => void, RegExp][] = [
+        // The API rejects privileged with allowPrivilegeEscalation: false as invalid before
+        // admission, so this branch leaves the latter unset: Pod Security must name `privileged`.
+        ["privileged", (sc) => { sc.privileged = true; delete sc.allowPrivilegeEscalation; }, /privileged \(container "app" must not set securityContext\.privileged=true\)/],
+        ["allowPrivilegeEscalation", (sc) => { sc.allowPrivilegeEscalation = true; }, /allowPrivilegeEscalation != false/],
+        ["capabilities.add", (sc) => { sc.capabilities = { drop: ["ALL"], add: ["NET_ADMIN"] }; }, /unrestricted capabilities.*NET_ADMIN/],
+    ];
+    for (const [field, edit, names] of branches) {
+        const pod = probe();
+        edit(pod.spec.containers[0].securityContext);
+        const refusal = await refused(kubectlCreate(c, pod, "--dry-run=server"));
+        assert.match(refusal, /violates PodSecurity "restricted:latest"/, `${field}: ${refusal}`);
+        assert.match(refusal, names, `${field}: the refusal does not name it: ${refusal}`);
+    }
 }
 
 /** SubjectAccessReviews (kubectl auth can-i) for every ordered pair of tenants. */

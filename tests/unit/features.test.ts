@@ -12,7 +12,7 @@ describe("observability (opt-in)", () => {
     before(async function () {
         this.timeout(120000);
         run = await runProgram({ ...config, observability: { enabled: true, selectorLabels: { release: "prometheus" } } }, "production");
-        if (run.error) throw run.error;
+        assert.ifError(run.error);
     });
 
     it("reads the prometheus-operator CRDs first and orders every custom resource after them", () => {
@@ -66,7 +66,7 @@ describe("observability (opt-in)", () => {
 describe("ingress and storage classes (opt-in)", () => {
     it("exposes the server through a TLS Ingress with the cert-manager issuer", async () => {
         const run = await runProgram({ ...stackConfig("test"), ingress: { enabled: true, host: "logs.example.com" } });
-        if (run.error) throw run.error;
+        assert.ifError(run.error);
         const [ing] = ofType(run, "kubernetes:networking.k8s.io/v1:Ingress");
         assert.strictEqual(ing.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
         assert.deepStrictEqual(ing.inputs.spec.tls[0].hosts, ["logs.example.com"]);
@@ -75,9 +75,11 @@ describe("ingress and storage classes (opt-in)", () => {
 
     it("creates the seeds' storage classes when asked, and only then", async () => {
         const without = await runProgram(stackConfig("test"));
+        assert.ifError(without.error);
+        assert.ok(without.resources.length > 50, "the run without storage classes registered almost nothing");
         assert.deepStrictEqual(ofType(without, "kubernetes:storage.k8s.io/v1:StorageClass"), []);
         const run = await runProgram({ ...stackConfig("test"), storageClasses: { create: true } });
-        if (run.error) throw run.error;
+        assert.ifError(run.error);
         const classes = Object.fromEntries(ofType(run, "kubernetes:storage.k8s.io/v1:StorageClass").map((c) => [c.inputs.metadata.name, c.inputs]));
         assert.deepStrictEqual(Object.keys(classes).sort(), ["fast-ssd", "premium-nvme", "standard"]);
         assert.deepStrictEqual(classes["fast-ssd"].parameters, { type: "gp3", iops: "3000", throughput: "125", encrypted: "true" });
@@ -91,7 +93,7 @@ describe("services and data stores", () => {
     it("gives each service exactly the credentials and network paths of the stores it names", async () => {
         const config = stackConfig("production");
         const run = await runProgram(config, "production");
-        if (run.error) throw run.error;
+        assert.ifError(run.error);
         for (const svc of config.services) {
             const dep = ofType(run, "kubernetes:apps/v1:Deployment").find((d) => d.inputs.metadata.namespace === config.namespace && d.inputs.metadata.name === svc.name)!;
             const pod = dep.inputs.spec.template;

@@ -42,7 +42,11 @@ it("moving a tenant to another plan changes only its own objects and never a vol
     const after = await runProgram({ ...config, tenants });
     if (after.error) throw after.error;
     const was = index(before.resources);
-    const changed = [...index(after.resources)].filter(([k, v]) => was.get(k) !== v).map(([k]) => k);
+    const now = index(after.resources);
+    // Deleted resources count as changes too: a plan change must never drop anything.
+    const deleted = [...was.keys()].filter((k) => !now.has(k));
+    assert.deepStrictEqual(deleted, [], "a plan change deleted resources");
+    const changed = [...now].filter(([k, v]) => was.get(k) !== v).map(([k]) => k);
     assert.ok(changed.includes(`kubernetes:core/v1:ResourceQuota::tenant-${id}-quota`), changed.join("\n"));
     assert.ok(changed.includes(`kubernetes:core/v1:LimitRange::tenant-${id}-limits`), changed.join("\n"));
     for (const k of changed) assert.match(k, new RegExp(`::tenant-${id}-`), `${k} changed`);

@@ -158,13 +158,19 @@ for (const stack of ["test", "production"]) {
                 assert.ok((await promiseOf(value)).length >= 32, `output ${name} is not a generated password`);
             }
             // No password text anywhere in a ConfigMap.
-            for (const cm of ofType(run, "kubernetes:core/v1:ConfigMap")) {
+            const configMaps = ofType(run, "kubernetes:core/v1:ConfigMap");
+            assert.ok(configMaps.length >= tenants.length + 1, "no ConfigMaps to check");
+            for (const cm of configMaps) {
                 assert.ok(!/requirepass\s+\S/.test(JSON.stringify(cm.inputs.data).replace(/include [^\\]+/g, "")), `${cm.name} holds a password`);
             }
         });
 
         it("never lets an HPA and Pulumi fight over replicas", () => {
-            for (const hpa of ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")) {
+            const hpas = ofType(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler");
+            // As many HPAs as the config asks for (none in test): the loop below must see them all.
+            const wanted = (config.server?.autoscaling?.enabled ? 1 : 0) + (config.services ?? []).filter((s: any) => s.autoscaling?.enabled).length;
+            assert.strictEqual(hpas.length, wanted);
+            for (const hpa of hpas) {
                 const target = ofType(run, "kubernetes:apps/v1:Deployment").find(
                     (d) => d.inputs.metadata.name === hpa.inputs.spec.scaleTargetRef.name && d.inputs.metadata.namespace === hpa.inputs.metadata.namespace,
                 );
@@ -205,7 +211,9 @@ describe("production stack specifics", () => {
         assert.strictEqual(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
         assert.strictEqual(pod.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");
         assert.deepStrictEqual(dep.inputs.spec.strategy.rollingUpdate, { maxSurge: 1, maxUnavailable: 0 });
-        for (const sts of ofType(run, "kubernetes:apps/v1:StatefulSet").filter((s) => s.inputs.metadata.namespace === ns)) {
+        const systemStores = ofType(run, "kubernetes:apps/v1:StatefulSet").filter((s) => s.inputs.metadata.namespace === ns);
+        assert.ok(systemStores.length >= 4, `only ${systemStores.length} StatefulSets in ${ns}`);
+        for (const sts of systemStores) {
             for (const vct of sts.inputs.spec.volumeClaimTemplates) assert.strictEqual(vct.spec.storageClassName, "fast-ssd", sts.name);
         }
     });

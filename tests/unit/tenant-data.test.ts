@@ -14,6 +14,7 @@ describe("tenant data protection", () => {
         assert.strictEqual(protectTenantData, false, "the test stack opts out explicitly");
         const run = await runProgram({ ...config, environment: "staging" });
         if (run.error) throw run.error;
+        assert.ok(config.tenants.length >= 2, "no tenants to check");
         for (const t of config.tenants) {
             const rs = guarded(run.resources, t.tenantId);
             assert.strictEqual(rs.length, 2);
@@ -32,10 +33,14 @@ describe("tenant data protection", () => {
         const [first, ...others] = config.tenants;
         const run = await runProgram({ ...config, tenants: [{ ...first, decommission: true }, ...others] }, "production");
         if (run.error) throw run.error;
-        for (const r of guarded(run.resources, first.tenantId)) {
+        const released = guarded(run.resources, first.tenantId);
+        assert.strictEqual(released.length, 2, `namespace and data volume of ${first.tenantId}`);
+        for (const r of released) {
             assert.strictEqual(r.opts?.protect, false, r.name);
             assert.strictEqual(r.opts?.retainOnDelete, true, r.name);
         }
-        for (const r of guarded(run.resources, others[0].tenantId)) assert.strictEqual(r.opts?.protect, true, r.name);
+        const kept = guarded(run.resources, others[0].tenantId);
+        assert.strictEqual(kept.length, 2, `namespace and data volume of ${others[0].tenantId}`);
+        for (const r of kept) assert.strictEqual(r.opts?.protect, true, r.name);
     });
 });
