@@ -19,6 +19,7 @@ import {
 } from "./config-schema";
 import {
     EnvVar,
+    PLATFORM_SECRET,
     PlatformModel,
     ResourceRequirements,
     StoreKind,
@@ -320,6 +321,8 @@ function resolveModel(
             { name: "PORT", value: String(SERVER_PORT) },
             { name: "REDIS_URL", value: "redis://redis:6379" },
             { name: "LOG_LEVEL", value: input.server.logLevel },
+            // The generated signing key, the only consumer of neurallog-secrets.
+            { name: "JWT_SECRET", valueFrom: { secretKeyRef: { name: PLATFORM_SECRET.name, key: PLATFORM_SECRET.jwtKey } } },
         ],
         replicas: input.server.replicas,
         autoscaling: input.server.autoscaling,
@@ -331,7 +334,8 @@ function resolveModel(
     });
 
     // Services share the system namespace with the server and the stores: names must not clash.
-    const serviceNames = new Set<string>(["neurallog-server", "redis", "postgres", "qdrant", "neo4j"]);
+    // "server" too: a service's Workload is `neurallog-<name>`, which the server's already is.
+    const serviceNames = new Set<string>(["neurallog-server", "server", "redis", "postgres", "qdrant", "neo4j"]);
     const services = input.services.map((s, i) => {
         if (serviceNames.has(s.name)) p(`services[${i}].name`, `"${s.name}" is already taken by another service, the server or a data store`);
         serviceNames.add(s.name);
@@ -385,7 +389,7 @@ function resolveModel(
             resources: toRequirements(s.resources),
             storageClass,
             volumes,
-            config: kind === "redis" ? redisConfig(ds.redis.config, `dataStores.redis.config`, problems) : {},
+            config: kind === "redis" ? redisConfig(ds.redis.config, toRequirements(s.resources).limits.memory, `dataStores.redis.config`, problems) : {},
             exporterImage: kind === "postgres" ? ds.postgres.exporterImage : undefined,
             database: kind === "postgres" ? ds.postgres.database : undefined,
             tenantPool: false,
@@ -542,7 +546,36 @@ function checkRequestsWithinLimits(path: string, r: ResourceRequirements, proble
 /** Directives the platform owns: the password comes from a generated secret, paths from the volumes. */
 const REDIS_RESERVED = ["requirepass", "masterauth", "port", "dir", "bind", "include", "daemonize"];
 
-function redisConfig(extra: Record<string, string>, path: string, problems: ConfigProblem[]): Record<string, string> {
+/** Redis memory sizes as redis.conf reads them: `1k` = 1000, `1kb` = 1024, and so on. */
+export function parseRedisMemory(value: string): number | undefined {
+    const m = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(value.trim());
+    if (!m) return undefined;
+    const unit = (m[2] ?? "").toLowerCase();
+    const factor = { "": 1, k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 }[unit]!;
+    return Number(m[1]) * factor;
+}
+
+/**
+ * Share of the container's memory limit Redis may fill. The rest is headroom for the
+ * allocator, client buffers and AOF rewrites; at 100% the kernel kills Redis before
+ * eviction starts, and with AOF on it then crash-loops on restart.
+ */
+export const REDIS_MAXMEMORY_SHARE = 0.75;
+
+function redisConfig(extra: Record<string, string>, memoryLimit: string, path: string, problems: ConfigProblem[]): Record<string, string> {
+    const limit = parseQuantity(memoryLimit);
+    const derived = `${Math.floor((limit * REDIS_MAXMEMORY_SHARE) / 1024 ** 2)}mb`;
+    if (extra.maxmemory !== undefined) {
+        const bytes = parseRedisMemory(String(extra.maxmemory));
+        if (bytes === undefined) {
+            problems.push({ path: `${PROJECT}:${path}.maxmemory`, message: `"${extra.maxmemory}" must be a Redis memory size such as ${derived}` });
+        } else if (bytes >= limit) {
+            problems.push({
+                path: `${PROJECT}:${path}.maxmemory`,
+                message: `${extra.maxmemory} must stay below the container's memory limit of ${memoryLimit}, or the kernel kills Redis before it evicts; leave it unset for ${derived} (${REDIS_MAXMEMORY_SHARE * 100}% of the limit)`,
+            });
+        }
+    }
     for (const key of Object.keys(extra)) {
         if (REDIS_RESERVED.includes(key.toLowerCase())) {
             problems.push({ path: `${PROJECT}:${path}.${key}`, message: "is set by the platform and may not be overridden" });
@@ -551,7 +584,7 @@ function redisConfig(extra: Record<string, string>, path: string, problems: Conf
         }
     }
     // The seed's redis.conf, then the stack's settings on top.
-    return { maxmemory: "256mb", "maxmemory-policy": "allkeys-lru", appendonly: "yes", appendfsync: "everysec", loglevel: "notice", ...extra };
+    return { maxmemory: derived, "maxmemory-policy": "allkeys-lru", appendonly: "yes", appendfsync: "everysec", loglevel: "notice", ...extra };
 }
 
 const TENANT_SERVER_ENV: EnvVar[] = [
@@ -653,7 +686,7 @@ function resolveTenant(
         resources: toRequirements(t.redis.resources),
         storageClass: redisClass,
         volumes: { data: t.redis.storage },
-        config: redisConfig(t.redis.config, `${at}.redis.config`, problems),
+        config: redisConfig(t.redis.config, toRequirements(t.redis.resources).limits.memory, `${at}.redis.config`, problems),
         tenantPool: true,
         credentialRotation: input.credentialRotation[`tenant/${t.tenantId}/redis`] ?? "",
     };

@@ -26,6 +26,9 @@ export interface AutoscalingModel {
     targetMemoryUtilization?: number;
 }
 
+/** The platform's shared Secret and the key of its JWT signing key (MLCF summary). */
+export const PLATFORM_SECRET = { name: "neurallog-secrets", jwtKey: "jwt-secret" } as const;
+
 export type StoreKind = "redis" | "postgres" | "qdrant" | "neo4j";
 
 /** A stateless service, rendered by the Workload component. */

@@ -10,7 +10,7 @@ import { GeneratedCredential } from "./credential";
 import { TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS } from "./crd";
 import { DataStores } from "./datastores";
 import { recommendedLabels } from "./labels";
-import { PlatformModel, StoreKind } from "./model";
+import { PLATFORM_SECRET, PlatformModel, StoreKind } from "./model";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
 import {
     allowDns,
@@ -160,9 +160,9 @@ export class Platform extends pulumi.ComponentResource {
         this.secret = new k8s.core.v1.Secret(
             `${name}-secret`,
             {
-                metadata: { name: "neurallog-secrets", namespace, labels: labels("config") },
+                metadata: { name: PLATFORM_SECRET.name, namespace, labels: labels("config") },
                 type: "Opaque",
-                stringData: { "jwt-secret": pulumi.secret(this.jwtSecret.value) },
+                stringData: { [PLATFORM_SECRET.jwtKey]: pulumi.secret(this.jwtSecret.value) },
             },
             parent,
         );
@@ -173,7 +173,8 @@ export class Platform extends pulumi.ComponentResource {
 
         this.server = new Workload(
             `${name}-server`,
-            { namespace: this.namespace, spec: m.server, dependsOn: secretsFor(m.server.accessTo) },
+            // The server reads the JWT key from the platform Secret at start.
+            { namespace: this.namespace, spec: m.server, dependsOn: [this.secret, ...secretsFor(m.server.accessTo)] },
             parent,
         );
         this.services = m.services.map(

@@ -47,7 +47,8 @@ export function redisDefinition(store: StoreModel): StoreDefinition {
                 image: store.image,
                 command: ["sh", "-c", start],
                 ports: { redis: REDIS_PORT },
-                env: [{ name: "REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: names.secret, key: "password" } } }],
+                // redis-cli reads REDISCLI_AUTH, so the password never appears in process arguments.
+                env: [{ name: "REDISCLI_AUTH", valueFrom: { secretKeyRef: { name: names.secret, key: "password" } } }],
                 resources: store.resources,
                 volumeMounts: [
                     { name: "redis-config", mountPath: "/etc/redis", readOnly: true },
@@ -55,7 +56,7 @@ export function redisDefinition(store: StoreModel): StoreDefinition {
                 ],
                 livenessProbe: { tcpSocket: { port: "redis" }, initialDelaySeconds: 15, periodSeconds: 20 },
                 readinessProbe: {
-                    exec: { command: ["sh", "-c", 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG'] },
+                    exec: { command: ["sh", "-c", "redis-cli ping | grep -q PONG"] },
                     initialDelaySeconds: 5,
                     periodSeconds: 10,
                 },

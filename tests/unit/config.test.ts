@@ -3,7 +3,8 @@
  * rule, all problems at once, and the program registers nothing at all.
  */
 import * as assert from "assert";
-import { ConfigError, resolveConfig } from "../../components/config";
+import { ConfigError, parseRedisMemory, resolveConfig } from "../../components/config";
+import { parseQuantity } from "../../components/quantity";
 import { Run, runProgram, stackConfig } from "./harness";
 
 const base = () => stackConfig("test");
@@ -84,6 +85,16 @@ const cases: { name: string; config: () => Record<string, unknown>; expect: RegE
         expect: /^neurallog:tenants\[0\]\.sever is not a known key \(did you mean "server"\?\)$/,
     },
     {
+        name: "a Redis maxmemory at or above the container's memory limit",
+        config: () => ({ ...base(), tenants: [tenant({ redis: { config: { maxmemory: "256mb" } } })] }),
+        expect: /^neurallog:tenants\[0\]\.redis\.config\.maxmemory 256mb must stay below the container's memory limit of 256Mi, or the kernel kills Redis before it evicts; leave it unset for 192mb/,
+    },
+    {
+        name: "a service named like the platform server's own Workload",
+        config: () => ({ ...base(), services: [{ name: "server", image: "x:1", port: 8000 }] }),
+        expect: /^neurallog:services\[0\]\.name "server" is already taken/,
+    },
+    {
         name: "a rotation key for a credential the stack does not generate",
         config: () => ({ ...base(), credentialRotation: { "tenant/acme-crop/redis": "2026-11" } }),
         expect: /^neurallog:credentialRotation\["tenant\/acme-crop\/redis"\] names no credential this stack generates \(did you mean "tenant\/acme-corp\/redis"\?/,
@@ -137,7 +148,10 @@ describe("config validation", () => {
         assert.deepStrictEqual(t.server.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
         assert.deepStrictEqual(t.redis.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "300m", memory: "256Mi" } });
         assert.strictEqual(t.redis.volumes.data, "1Gi");
-        assert.strictEqual(t.redis.config.maxmemory, "256mb");
+        // Not the seed's 256mb, which equals the 256Mi limit: three quarters of the limit (see README).
+        const maxmemory = parseRedisMemory(t.redis.config.maxmemory)!;
+        const limit = parseQuantity(t.redis.resources.limits.memory);
+        assert.ok(maxmemory >= 0.7 * limit && maxmemory <= 0.8 * limit, `${t.redis.config.maxmemory} against a ${t.redis.resources.limits.memory} limit`);
         assert.strictEqual(t.redis.config["maxmemory-policy"], "allkeys-lru");
         assert.deepStrictEqual(
             t.server.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]),
@@ -150,7 +164,7 @@ describe("config validation", () => {
 describe("config validation across keys", () => {
     it("refuses a service whose name would clash with the server or a data store", () => {
         const config = stackConfig("test");
-        for (const name of ["neurallog-server", "redis"]) {
+        for (const name of ["neurallog-server", "server", "redis"]) {
             const problems = problemsOf({ ...config, services: [{ name, image: "x:1", port: 8000 }] });
             assert.ok(problems.includes(`neurallog:services[0].name "${name}" is already taken by another service, the server or a data store`), problems.join("\n"));
         }

@@ -117,3 +117,38 @@ describe("services and data stores", () => {
         );
     });
 });
+
+describe("credentials in pods", () => {
+    let run: Run;
+    before(async () => {
+        run = await runProgram(stackConfig("production"), "production");
+        assert.ifError(run.error);
+    });
+
+    it("never puts a password into a process's arguments (probes and commands read it from the environment)", () => {
+        const stores = ofType(run, "kubernetes:apps/v1:StatefulSet").filter((s) => s.inputs.metadata.name === "redis");
+        assert.ok(stores.length >= 2, "no Redis to check");
+        for (const sts of stores) {
+            for (const c of sts.inputs.spec.template.spec.containers) {
+                const argv = JSON.stringify([c.command, c.args, c.readinessProbe?.exec, c.livenessProbe?.exec]);
+                assert.doesNotMatch(argv, /-a\s|--pass|PASSWORD|requirepass/, `${sts.inputs.metadata.namespace}/${c.name}: ${argv}`);
+            }
+            const env = sts.inputs.spec.template.spec.containers[0].env;
+            assert.ok(env.some((e: any) => e.name === "REDISCLI_AUTH" && e.valueFrom.secretKeyRef.key === "password"), JSON.stringify(env));
+        }
+    });
+
+    it("hands the generated JWT signing key to the platform server, and only there", () => {
+        const config = stackConfig("production");
+        const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.namespace === config.namespace && s.inputs.metadata.name === "neurallog-secrets");
+        assert.ok(secret, "no neurallog-secrets");
+        const users = ofType(run, "kubernetes:apps/v1:Deployment").filter((d) =>
+            d.inputs.spec.template.spec.containers.some((c: any) => (c.env ?? []).some((e: any) => e.valueFrom?.secretKeyRef?.name === "neurallog-secrets")),
+        );
+        assert.deepStrictEqual(users.map((d) => `${d.inputs.metadata.namespace}/${d.inputs.metadata.name}`), [`${config.namespace}/neurallog-server`]);
+        const env = users[0].inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === "JWT_SECRET");
+        assert.deepStrictEqual(env.valueFrom.secretKeyRef, { name: "neurallog-secrets", key: "jwt-secret" });
+        assert.ok(Object.keys(secret!.inputs.stringData.value ?? secret!.inputs.stringData).length > 0);
+    });
+});
+
