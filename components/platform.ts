@@ -109,13 +109,15 @@ export class Platform extends pulumi.ComponentResource {
             },
             parent,
         );
-        // `kubectl get tenants` for everyone who may view (aggregated into the built-in view role).
+        // `kubectl get tenants` for whoever is bound to it. Not aggregated into the built-in
+        // `view` role: Tenant objects carry billing e-mails, personal data that viewers of
+        // a namespace have no need for.
         new k8s.rbac.v1.ClusterRole(
             `${name}-tenant-viewer`,
             {
                 metadata: {
                     name: "neurallog-tenant-viewer",
-                    labels: { ...labels("rbac", "tenant"), "rbac.authorization.k8s.io/aggregate-to-view": "true" },
+                    labels: labels("rbac", "tenant"),
                 },
                 rules: [{ apiGroups: ["neurallog.io"], resources: ["tenants"], verbs: ["get", "list", "watch"] }],
             },

@@ -81,7 +81,8 @@ export class TenantSlice extends pulumi.ComponentResource {
             t.namespace,
             namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId }),
             keep,
-            { "neurallog.io/display-name": t.displayName, "neurallog.io/billing-email": t.billingEmail },
+            // No billing e-mail here: namespaces are readable by far more roles than Tenant objects.
+            { "neurallog.io/display-name": t.displayName },
         );
         const namespace = this.namespace.output;
 

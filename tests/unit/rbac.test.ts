@@ -63,3 +63,21 @@ describe("RBAC against the reviewed list", () => {
         assert.strictEqual(rbacDeviations(widen([...base, { apiGroups: [""], resources: ["nodes"], verbs: ["get"] }])).length, 1);
     });
 });
+
+describe("personal data", () => {
+    it("keeps billing e-mails off namespaces and out of the built-in view role", async () => {
+        const run = await runStack("production");
+        assert.ifError(run.error);
+        const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
+        assert.ok(namespaces.length >= 2, "no namespaces to check");
+        for (const ns of namespaces) {
+            assert.doesNotMatch(JSON.stringify(ns.inputs.metadata), /@|billing/i, `${ns.inputs.metadata.name} carries personal data`);
+        }
+        const roles = run.resources.filter((r) => ROLE_TYPES.includes(r.type) && (r.inputs.rules ?? []).some((x: Rule) => x.resources.includes("tenants")));
+        assert.ok(roles.length >= 1, "no role reads Tenant objects");
+        for (const role of roles) {
+            const aggregated = Object.keys(role.inputs.metadata.labels ?? {}).filter((l) => l.startsWith("rbac.authorization.k8s.io/aggregate-to-"));
+            assert.deepStrictEqual(aggregated, [], `${role.inputs.metadata.name} is aggregated into a built-in role`);
+        }
+    });
+});
