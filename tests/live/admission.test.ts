@@ -118,12 +118,15 @@ for (const stack of ["test", "production"] as const) {
                 const ns = `tenant-${t.tenantId}`;
                 const rendered = manifests.find((m) => m.kind === "ResourceQuota" && m.metadata.namespace === ns) as any;
                 assert.ok(rendered, `no ResourceQuota rendered for ${ns}`);
-                const pods = (await kubectlJson(c(), "get", "pods", "-n", ns)).items.filter((p: any) => !["Succeeded", "Failed"].includes(p.status.phase));
-                assert.ok(pods.length >= 2, `${ns} runs only ${pods.length} pods`);
                 // The controller's own numbers: the hard limits as rendered, and the pods it counted.
                 const live = await waitFor(`quota usage in ${ns}`, async () => {
+                    const all = (await kubectlJson(c(), "get", "pods", "-n", ns)).items;
+                    const running = all.filter((p: any) => !["Succeeded", "Failed"].includes(p.status.phase) && !p.metadata.deletionTimestamp);
                     const q = await kubectlJson(c(), "get", "resourcequota/tenant-quota", "-n", ns);
-                    return q.status?.used?.pods === String(pods.length) ? q : undefined;
+                    if (running.length < 2 || q.status?.used?.pods !== String(running.length)) {
+                        throw new NotYet(`quota counts ${q.status?.used?.pods} pods, the namespace runs ${running.length} (${all.map((p: any) => `${p.metadata.name}:${p.status.phase}`).join(", ")})`);
+                    }
+                    return q;
                 }, 60);
                 assert.deepStrictEqual(live.status.hard, rendered.spec.hard, ns);
                 await quotaOverrunIsRefused(c(), ns);
