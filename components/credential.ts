@@ -34,15 +34,11 @@ export interface CredentialInputs {
     rotation: string;
 }
 
-export interface CredentialState extends CredentialInputs {
-    value: string;
-}
-
-
 /**
  * The provider's whole logic, as plain functions so tests can call them directly.
- * Pulumi serializes this object into state and runs it in the language host, so it
- * must reach everything through `require` inside the functions, never module scope.
+ * Pulumi serializes this object into state and runs it in the language host: it may
+ * capture module-local constants (copied by value) and load Node's own modules with
+ * `require`, but must not reach exported names (they would drag in `exports`).
  */
 export const credentialProvider = {
     async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {

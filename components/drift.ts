@@ -17,6 +17,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PART_OF } from "./labels";
+import { withAnnotations } from "./ownership";
 
 export const RECONCILE_ANNOTATION = "neurallog.io/reconcile-generation";
 
@@ -96,14 +97,10 @@ export async function readGuardedObjects(): Promise<LiveIndex> {
 export function withReconcileAnnotation(type: string, props: Record<string, any>, live: LiveIndex): Record<string, any> {
     const g = GUARDED_KINDS[type];
     if (!g) return props;
-    const metadata = props.metadata ?? {};
     const generation = pulumi.output(props).apply((p: Record<string, any>) =>
         reconcileGeneration(live.get(liveKey(g.kind, g.namespaced ? p.metadata?.namespace : undefined, p.metadata?.name ?? "")), p),
     );
-    const annotations = pulumi
-        .output(metadata.annotations ?? {})
-        .apply((a: Record<string, string>) => generation.apply((gen) => ({ ...a, [RECONCILE_ANNOTATION]: gen })));
-    return { ...props, metadata: { ...metadata, annotations } };
+    return withAnnotations(props, { [RECONCILE_ANNOTATION]: generation });
 }
 
 /** Registers the transformation; `live` is empty for a stack that has never been deployed. */

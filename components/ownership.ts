@@ -16,15 +16,21 @@ export function isKubernetesObject(type: string): boolean {
     return type.startsWith("kubernetes:") && !type.startsWith("kubernetes:index:") && type !== "pulumi:providers:kubernetes";
 }
 
-/** Pure: the object's props with the ownership annotations added. */
-export function withOwnershipAnnotations(props: Record<string, any>): Record<string, any> {
+/**
+ * Pure: the object's props with `extra` annotations merged in. Annotation values may be
+ * Outputs; only an annotations map that is itself an Output has to be wrapped.
+ */
+export function withAnnotations(props: Record<string, any>, extra: Record<string, pulumi.Input<string>>): Record<string, any> {
     const metadata = props.metadata ?? {};
-    const extra = { [PATCH_FORCE]: "true" };
-    const annotations =
-        metadata.annotations === undefined || (typeof metadata.annotations === "object" && !pulumi.Output.isInstance(metadata.annotations))
-            ? { ...(metadata.annotations ?? {}), ...extra }
-            : pulumi.output(metadata.annotations).apply((a: Record<string, string> | undefined) => ({ ...(a ?? {}), ...extra }));
+    const annotations = pulumi.Output.isInstance(metadata.annotations)
+        ? pulumi.output(metadata.annotations).apply((a: Record<string, string> | undefined) => ({ ...(a ?? {}), ...extra }))
+        : { ...(metadata.annotations ?? {}), ...extra };
     return { ...props, metadata: { ...metadata, annotations } };
+}
+
+/** Pure: the object's props with the ownership annotation added. */
+export function withOwnershipAnnotations(props: Record<string, any>): Record<string, any> {
+    return withAnnotations(props, { [PATCH_FORCE]: "true" });
 }
 
 /** Registers the stack-wide transformation; call before the first Kubernetes object. */
