@@ -217,12 +217,17 @@ export const plansSchema = z.record(z.string(), planOverride).default({});
 
 const networkRule = z.strictObject({
     description: z.string().optional(),
-    /** Pod labels of the peer (any namespace), as in the tenant operator guide. */
+    /** Pod labels of the peer (ingress rules), as in the tenant operator guide. */
     from: z.record(z.string(), z.string()).optional(),
+    /** Pod labels of the peer (egress rules). */
     to: z.record(z.string(), z.string()).optional(),
+    /** Namespaces the peer lives in, by name; without it, the tenant's own namespace. */
+    namespaces: z.array(dnsLabel()).default([]),
     ports: z
-        .array(z.strictObject({ protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP"), port }))
-        .default([]),
+        .array(z.strictObject({ protocol: z.enum(["TCP", "UDP", "SCTP"]).default("TCP"), port }), {
+            error: "must list at least one port: a rule without ports opens every port",
+        })
+        .min(1, "must list at least one port: a rule without ports opens every port"),
 });
 
 /** One tenant: field names of the tenant documents (operator guide + Kubernetes guide). */
@@ -307,11 +312,50 @@ export const tenantSchema = z.strictObject({
 });
 export type TenantInput = z.infer<typeof tenantSchema>;
 
+/** An IPv4 or IPv6 range in CIDR notation (validated with ipaddr.js in config.ts). */
+const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "must be a range in CIDR notation such as 203.0.113.0/24");
+
+export const networkSchema = z
+    .strictObject({
+        /**
+         * Ranges tenant pods may reach on TCP 80 and 443, e.g. an egress proxy or a partner
+         * API. None by default: a tenant reaches nothing outside the cluster.
+         */
+        egressCidrs: z.array(cidr).default([]),
+        /** The cluster's pod and service ranges, never reachable through egressCidrs (kubeadm's defaults). */
+        podCidrs: z.array(cidr).default(["10.244.0.0/16"]),
+        serviceCidrs: z.array(cidr).default(["10.96.0.0/12"]),
+        /** Where the cluster DNS pods run; DNS egress goes to those pods only. */
+        dns: z
+            .strictObject({
+                namespace: dnsLabel().default("kube-system"),
+                podLabels: z.record(z.string(), z.string()).default({ "k8s-app": "kube-dns" }),
+            })
+            .prefault({}),
+    })
+    .prefault({});
+
+export const clusterSchema = z
+    .strictObject(
+        {
+            /** The kubeconfig context this stack deploys through; the provider uses exactly this one. */
+            context: z.string().min(1).optional(),
+            /** The API server URL the context must point at, e.g. https://prod.k8s.example:6443. */
+            server: z.url({ error: "must be the API server URL, such as https://127.0.0.1:6443" }).optional(),
+        },
+        { error: "is required: name the cluster this stack deploys to, as {context: <kubeconfig context>} and/or {server: <API server URL>}" },
+    )
+    .refine((c) => c.context !== undefined || c.server !== undefined, {
+        error: "must name the cluster by context, server or both, so the stack cannot deploy to whatever context is current",
+    });
+
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
 
 /** Every top-level key, `neurallog:<key>`. */
 export const rootSchemas = {
     environment: z.enum(ENVIRONMENTS, { error: `must be one of ${ENVIRONMENTS.join(", ")}` }),
+    cluster: clusterSchema,
+    network: networkSchema,
     namespace: dnsLabel().default("neurallog"),
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag").default("latest"),
     /** Protect tenant namespaces and data volumes from deletion; the test stack opts out explicitly. */

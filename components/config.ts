@@ -5,6 +5,7 @@
  * create, change or delete anything.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import {
     ENVIRONMENTS,
@@ -19,6 +20,8 @@ import {
 } from "./config-schema";
 import {
     EnvVar,
+    NetworkModel,
+    NetworkRuleModel,
     PLATFORM_SECRET,
     PlatformModel,
     ResourceRequirements,
@@ -202,7 +205,7 @@ export function resolveConfig(raw: Record<string, unknown>): PlatformModel {
             problems.push(...zodProblems(key, schema, raw[key], result.error));
             // Carry on with the key's defaults so the cross-key checks still report.
             const fallback = schema.safeParse(undefined);
-            (parsed as Record<string, unknown>)[key] = fallback.success ? fallback.data : "development";
+            (parsed as Record<string, unknown>)[key] = fallback.success ? fallback.data : key === "environment" ? "development" : {};
         }
     }
     if (parsed.environment === undefined) parsed.environment = "development";
@@ -397,6 +400,8 @@ function resolveModel(
         });
     }
 
+    const network = resolveNetwork(input.network, problems);
+
     if (input.ingress.enabled && !input.ingress.host) {
         p("ingress.host", "is required when ingress.enabled is true");
     }
@@ -456,6 +461,8 @@ function resolveModel(
 
     return {
         environment: input.environment,
+        cluster: input.cluster,
+        network,
         production,
         namespace: input.namespace,
         imageTag: input.imageTag,
@@ -700,6 +707,7 @@ function resolveTenant(
         billingEmail: t.billingEmail,
         displayName: t.displayName ?? t.tenantId,
         ...(t.description ? { description: t.description } : {}),
+        namespace: `${TENANT_NAMESPACE_PREFIX}${t.tenantId}`,
         resources: {
             cpu: { requests: quota["requests.cpu"], limits: quota["limits.cpu"] },
             memory: { requests: quota["requests.memory"], limits: quota["limits.memory"] },
@@ -730,14 +738,98 @@ function resolveTenant(
         networkPolicy: {
             enabled: t.networkPolicy.enabled,
             allowedNamespaces: t.networkPolicy.allowedNamespaces,
-            ingressRules: t.networkPolicy.ingressRules.map((x) => ({ description: x.description, peerLabels: x.from ?? {}, ports: x.ports })),
-            egressRules: t.networkPolicy.egressRules.map((x) => ({ description: x.description, peerLabels: x.to ?? {}, ports: x.ports })),
+            ingressRules: t.networkPolicy.ingressRules.map((x, i) => networkRule(x, "ingress", `${at}.networkPolicy.ingressRules[${i}]`, problems)),
+            egressRules: t.networkPolicy.egressRules.map((x, i) => networkRule(x, "egress", `${at}.networkPolicy.egressRules[${i}]`, problems)),
         },
         features: t.features,
         protect: input.protectTenantData && !t.decommission,
         retainOnDelete: t.decommission,
         spec,
     };
+}
+
+/**
+ * A tenant's own network rule. It must name its peer — pod labels (`from` for ingress,
+ * `to` for egress), namespaces, or both — because a rule without one selects every pod
+ * in every namespace; ports are required by the schema for the same reason.
+ */
+function networkRule(
+    r: TenantInput["networkPolicy"]["ingressRules"][number],
+    direction: "ingress" | "egress",
+    at: string,
+    problems: ConfigProblem[],
+): NetworkRuleModel {
+    const [own, other] = direction === "ingress" ? (["from", "to"] as const) : (["to", "from"] as const);
+    if (r[other] !== undefined) {
+        problems.push({ path: `${PROJECT}:${at}.${other}`, message: `is not allowed in an ${direction} rule; name the peer's pod labels with "${own}"` });
+    }
+    const podLabels = r[own] ?? {};
+    if (Object.keys(podLabels).length === 0 && r.namespaces.length === 0) {
+        problems.push({
+            path: `${PROJECT}:${at}`,
+            message: `must name its peer with "${own}" (pod labels) and/or "namespaces": a rule without a peer would admit every pod of every namespace`,
+        });
+    }
+    return { description: r.description, podLabels, namespaces: r.namespaces, ports: r.ports };
+}
+
+/** Link-local ranges: the cloud instance-metadata endpoint (169.254.169.254) lives there. */
+export const ALWAYS_EXCLUDED_CIDRS = ["169.254.0.0/16", "fe80::/10"];
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+function parseCidr(value: string, path: string, problems: ConfigProblem[]): Range | undefined {
+    try {
+        const [addr, bits] = ipaddr.parseCIDR(value);
+        const network = ipaddr.IPv4.isValid(value.split("/")[0])
+            ? ipaddr.IPv4.networkAddressFromCIDR(value)
+            : ipaddr.IPv6.networkAddressFromCIDR(value);
+        if (network.toString() !== addr.toString()) {
+            problems.push({ path: `${PROJECT}:${path}`, message: `"${value}" has host bits set; write the range as ${network.toString()}/${bits}` });
+            return undefined;
+        }
+        return [addr, bits];
+    } catch {
+        problems.push({ path: `${PROJECT}:${path}`, message: `"${value}" is not a range in CIDR notation such as 203.0.113.0/24` });
+        return undefined;
+    }
+}
+
+/** Is range `inner` inside range `outer` (same family)? */
+function within(inner: Range, outer: Range): boolean {
+    return inner[0].kind() === outer[0].kind() && inner[1] >= outer[1] && inner[0].match(outer as [never, number]);
+}
+
+/**
+ * Web egress: every allowed range with the excluded ones inside it cut out (`except`
+ * must lie within its `cidr`). A range wholly inside an excluded one is refused: it
+ * would open exactly what must stay closed.
+ */
+export function resolveNetwork(n: RootInput["network"], problems: ConfigProblem[]): NetworkModel {
+    const excluded: [string, Range][] = [];
+    for (const [key, list] of [["network.podCidrs", n.podCidrs], ["network.serviceCidrs", n.serviceCidrs]] as const) {
+        list.forEach((c, i) => {
+            const r = parseCidr(c, `${key}[${i}]`, problems);
+            if (r) excluded.push([c, r]);
+        });
+    }
+    for (const c of ALWAYS_EXCLUDED_CIDRS) excluded.push([c, ipaddr.parseCIDR(c)]);
+    const egress: NetworkModel["egress"] = [];
+    n.egressCidrs.forEach((c, i) => {
+        const path = `network.egressCidrs[${i}]`;
+        const r = parseCidr(c, path, problems);
+        if (!r) return;
+        const covering = excluded.find(([, e]) => within(r, e));
+        if (covering) {
+            problems.push({
+                path: `${PROJECT}:${path}`,
+                message: `"${c}" lies inside ${covering[0]} (link-local or the cluster's pod/service ranges), which tenants may never reach`,
+            });
+            return;
+        }
+        egress.push({ cidr: c, except: excluded.filter(([, e]) => within(e, r)).map(([s]) => s) });
+    });
+    return { egress, dns: { namespace: n.dns.namespace, podLabels: n.dns.podLabels } };
 }
 
 /**

@@ -2,8 +2,10 @@
  * The cluster-scoped Tenant CRD `tenants.neurallog.io`: the schema of the Kubernetes
  * guide (required tenantId/planId/billingEmail, status phases and conditions) merged
  * with the tenant operator guide (displayName, description, server, redis,
- * networkPolicy), plus printer columns so `kubectl get tenants` shows plan, namespace
- * and phase. Here Pulumi is the reconciler: the objects mirror what the program deployed.
+ * networkPolicy), plus printer columns so `kubectl get tenants` shows plan and namespace.
+ * Pulumi is the reconciler of the spec; `status` is a subresource the program never
+ * writes, because nothing here observes a tenant's health (the guide's operator would):
+ * a "phase: Active" written by the deployer would be a claim, not an observation.
  */
 import { DNS_LABEL, TENANT_ID_MAX } from "./config-schema";
 import { PLAN_IDS } from "./plans";
@@ -34,6 +36,7 @@ const rule = {
         description: str,
         from: { type: "object", additionalProperties: str },
         to: { type: "object", additionalProperties: str },
+        namespaces: { type: "array", items: str },
         ports: {
             type: "array",
             items: { type: "object", properties: { protocol: str, port: { type: "integer" } } },
@@ -67,6 +70,8 @@ export const TENANT_OPENAPI_SCHEMA = {
                 billingEmail: { type: "string", format: "email" },
                 displayName: str,
                 description: str,
+                /** The namespace the program created for the tenant. */
+                namespace: str,
                 resources: {
                     type: "object",
                     properties: {
@@ -115,7 +120,6 @@ export const TENANT_OPENAPI_SCHEMA = {
 export const TENANT_PRINTER_COLUMNS = [
     { name: "Tenant-ID", type: "string", jsonPath: ".spec.tenantId" },
     { name: "Plan", type: "string", jsonPath: ".spec.planId" },
-    { name: "Namespace", type: "string", jsonPath: ".status.namespace" },
-    { name: "Phase", type: "string", jsonPath: ".status.phase" },
+    { name: "Namespace", type: "string", jsonPath: ".spec.namespace" },
     { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
 ];

@@ -75,13 +75,14 @@ export function reconcileGeneration(live: LiveObject | undefined, desired: Recor
 
 /**
  * Reads the guarded kinds' live objects of the platform from the cluster the provider
- * uses (the ambient kubeconfig). One LIST per kind.
+ * uses (the stack's context of the ambient kubeconfig). One LIST per kind.
  */
-export async function readGuardedObjects(): Promise<LiveIndex> {
+export async function readGuardedObjects(context: string): Promise<LiveIndex> {
     // Loaded here: only a deployed stack needs a cluster client.
     const k8s = await import("@kubernetes/client-node");
     const kc = new k8s.KubeConfig();
     kc.loadFromDefault();
+    kc.setCurrentContext(context);
     const api = k8s.KubernetesObjectApi.makeApiClient(kc);
     const index: LiveIndex = new Map();
     for (const g of Object.values(GUARDED_KINDS)) {

@@ -76,8 +76,27 @@ export interface StoreModel {
 
 export interface NetworkRuleModel {
     description?: string;
-    peerLabels: Record<string, string>;
+    /** Pod labels of the peer; empty selects every pod of the namespaces. */
+    podLabels: Record<string, string>;
+    /** Namespaces of the peer, by name; empty means the tenant's own. */
+    namespaces: string[];
+    /** At least one (config.ts). */
     ports: { protocol: "TCP" | "UDP" | "SCTP"; port: number }[];
+}
+
+/** What the stack's network policies may reach outside the cluster, and where cluster DNS runs. */
+export interface NetworkModel {
+    /** Web egress ranges, each with the excluded ranges inside it cut out. */
+    egress: { cidr: string; except: string[] }[];
+    dns: { namespace: string; podLabels: Record<string, string> };
+}
+
+/** The cluster a stack deploys to; the program refuses any other (cluster.ts). */
+export interface ClusterModel {
+    /** kubeconfig context the provider uses. */
+    context?: string;
+    /** API server URL the context must point at. */
+    server?: string;
 }
 
 export interface TenantModel {
@@ -111,6 +130,8 @@ export interface TenantModel {
 
 export interface PlatformModel {
     environment: string;
+    cluster: ClusterModel;
+    network: NetworkModel;
     production: boolean;
     namespace: string;
     imageTag: string;

@@ -6,8 +6,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { accessLabel, selectorLabels, TENANT_LABEL } from "./labels";
-import { NetworkRuleModel, StoreKind, TenantModel, WorkloadModel } from "./model";
+import { accessLabel, selectorLabels } from "./labels";
+import { NetworkModel, NetworkRuleModel, StoreKind, TenantModel, WorkloadModel } from "./model";
 
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
@@ -15,18 +15,40 @@ type Port = k8s.types.input.networking.v1.NetworkPolicyPort;
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
 
-export const nsPeer = (name: string): Peer => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+/** Set by the API server from the namespace's name; no user can set it to anything else. */
+export const NAMESPACE_NAME = "kubernetes.io/metadata.name";
+export const nsPeer = (name: string): Peer => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME]: name } } });
 const tcp = (...ports: number[]): Port[] => ports.map((port) => ({ protocol: "TCP", port }));
 
 export function defaultDeny(): Spec {
     return { podSelector: {}, policyTypes: ["Ingress", "Egress"] };
 }
 
-export function allowDns(): Spec {
+/** DNS to the cluster DNS pods only: a whole-namespace peer would open every kube-system pod on port 53. */
+export function allowDns(dns: NetworkModel["dns"]): Spec {
     return {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [nsPeer("kube-system")], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] }],
+        egress: [
+            {
+                to: [{ ...nsPeer(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            },
+        ],
+    };
+}
+
+/**
+ * Web egress (TCP 80/443) to the stack's `network.egressCidrs`, each with the cluster's
+ * own ranges and link-local (cloud metadata) cut out; config.ts has already refused a
+ * range that lies wholly inside an excluded one. Absent when the stack allows none.
+ */
+export function allowWebEgress(network: NetworkModel): Spec | undefined {
+    if (network.egress.length === 0) return undefined;
+    return {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: network.egress.map((e) => ({ ipBlock: { cidr: e.cidr, ...(e.except.length ? { except: [...e.except] } : {}) } })), ports: tcp(443, 80) }],
     };
 }
 
@@ -58,7 +80,7 @@ export function storeEgress(kind: StoreKind, name: string, namespace: string): S
 }
 
 /** Ingress to a workload's port from the given peers. */
-export function workloadIngress(w: WorkloadModel, namespace: string, from: Peer[]): Spec {
+export function workloadIngress(w: Pick<WorkloadModel, "name" | "port">, namespace: string, from: Peer[]): Spec {
     return {
         podSelector: { matchLabels: selectorLabels({ name: w.name, instance: namespace }) },
         policyTypes: ["Ingress"],
@@ -66,13 +88,21 @@ export function workloadIngress(w: WorkloadModel, namespace: string, from: Peer[
     };
 }
 
-/** The platform server is reached from tenants, the ingress controller and its own namespace. */
+/**
+ * The platform server is reached from its own namespace and the ingress controller;
+ * each tenant namespace is admitted by its own policy (serverAccessFromTenant), so
+ * onboarding adds an object instead of rewriting a shared one.
+ */
 export function serverIngress(w: WorkloadModel, namespace: string): Spec {
-    return workloadIngress(w, namespace, [
-        { podSelector: {} },
-        { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
-        nsPeer(INGRESS_NAMESPACE),
-    ]);
+    return workloadIngress(w, namespace, [{ podSelector: {} }, nsPeer(INGRESS_NAMESPACE)]);
+}
+
+/**
+ * One tenant namespace admitted to the platform server, by name: a label such as the
+ * tenant id can be set on any namespace by whoever may label it, the name cannot be forged.
+ */
+export function serverAccessFromTenant(w: Pick<WorkloadModel, "name" | "port">, systemNamespace: string, tenantNamespace: string): Spec {
+    return workloadIngress(w, systemNamespace, [nsPeer(tenantNamespace)]);
 }
 
 /** Prometheus in the monitoring namespace may scrape metrics ports. */
@@ -80,36 +110,56 @@ export function metricsIngress(monitoringNamespace: string, ports: number[]): Sp
     return { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [nsPeer(monitoringNamespace)], ports: tcp(...ports) }] };
 }
 
-/** The seed's `tenant-isolation`, with the tenant's allowed namespaces added. */
+/**
+ * The seed's `tenant-isolation`, narrowed: the tenant's own namespace on every port both
+ * ways; from the system namespace, the ingress controller and the namespaces the tenant
+ * allows, only the tenant server's port. DNS and web egress have their own policies.
+ */
 export function tenantIsolation(t: TenantModel, systemNamespace: string): Spec {
     return {
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
         ingress: [
+            { from: [nsPeer(t.namespace)] },
             {
-                from: [nsPeer(t.namespace), nsPeer(systemNamespace), nsPeer(INGRESS_NAMESPACE), ...t.networkPolicy.allowedNamespaces.map(nsPeer)],
+                from: [nsPeer(systemNamespace), nsPeer(INGRESS_NAMESPACE), ...t.networkPolicy.allowedNamespaces.map(nsPeer)],
+                ports: tcp(t.server.port),
             },
         ],
-        egress: [
-            { to: [nsPeer(t.namespace), nsPeer(systemNamespace)] },
-            { ports: [{ protocol: "UDP", port: 53 }, ...tcp(443, 80)] },
-        ],
+        egress: [{ to: [nsPeer(t.namespace)] }],
     };
 }
 
-/** The seed's `allow-system-services`, plus the server port. */
-export function allowSystemServices(systemNamespace: string, serverPort: number): Spec {
+/**
+ * The seed's `allow-system-services`, narrowed to what a tenant is granted there: the
+ * platform server's pods on its port. The seed also opened 8080, 5432 and 6379 to the
+ * whole namespace; the platform's stores admit only its own workloads anyway.
+ */
+export function allowSystemServices(systemNamespace: string, server: Pick<WorkloadModel, "name" | "port">): Spec {
     return {
         podSelector: {},
         policyTypes: ["Egress"],
-        egress: [{ to: [nsPeer(systemNamespace)], ports: tcp(serverPort, 8080, 5432, 6379) }],
+        egress: [
+            {
+                to: [{ ...nsPeer(systemNamespace), podSelector: { matchLabels: selectorLabels({ name: server.name, instance: systemNamespace }) } }],
+                ports: tcp(server.port),
+            },
+        ],
     };
 }
 
-/** The tenant's own rules (tenant operator guide): peers by pod labels, in any namespace. */
-export function customRules(direction: "Ingress" | "Egress", rules: NetworkRuleModel[]): Spec {
+/**
+ * The tenant's own rules (tenant operator guide). Each names its peers — pod labels, in
+ * the namespaces it lists by name, or in the tenant's own namespace when it lists none —
+ * and its ports; config.ts refuses a rule without either, which would open everything.
+ */
+export function customRules(direction: "Ingress" | "Egress", rules: NetworkRuleModel[], ownNamespace: string): Spec {
     const entry = (r: NetworkRuleModel) => {
-        const peers: Peer[] = [{ namespaceSelector: {}, podSelector: { matchLabels: r.peerLabels } }];
+        const namespaces = r.namespaces.length ? r.namespaces : [ownNamespace];
+        const peers: Peer[] = namespaces.map((n) => ({
+            ...nsPeer(n),
+            ...(Object.keys(r.podLabels).length ? { podSelector: { matchLabels: { ...r.podLabels } } } : {}),
+        }));
         const ports = r.ports.map((p) => ({ protocol: p.protocol, port: p.port }));
         return direction === "Ingress" ? { from: peers, ports } : { to: peers, ports };
     };

@@ -102,6 +102,8 @@ export class Platform extends pulumi.ComponentResource {
                             served: true,
                             storage: true,
                             schema: { openAPIV3Schema: TENANT_OPENAPI_SCHEMA },
+                            // Status belongs to whatever observes tenants; an apply of the object never sets it.
+                            subresources: { status: {} },
                             additionalPrinterColumns: TENANT_PRINTER_COLUMNS,
                         },
                     ],
@@ -186,7 +188,7 @@ export class Platform extends pulumi.ComponentResource {
         // Baseline policies: deny everything, then open DNS and each path between components.
         const policy = policyFactory(name, namespace, labels("network-policy"), parent, this.networkPolicies);
         policy("default-deny", defaultDeny());
-        policy("allow-dns", allowDns());
+        policy("allow-dns", allowDns(m.network.dns));
         policy(`${m.server.name}-ingress`, serverIngress(m.server, ns));
         for (const s of m.services) {
             policy(`${s.name}-ingress`, workloadIngress(s, ns, [{ podSelector: {} }, nsPeer(INGRESS_NAMESPACE)]));

@@ -4,6 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterTarget, KubeconfigView, readKubeconfig, resolveClusterTarget } from "./cluster";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
@@ -31,10 +32,11 @@ export interface ProgramOutputs {
     secrets: Record<string, pulumi.Output<string>>;
 }
 
-export function deploy(model: PlatformModel, live: LiveIndex = new Map()): ProgramOutputs {
-    // One explicit provider: the ambient kubeconfig of `pulumi up` (KUBECONFIG or ~/.kube/config).
+export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIndex = new Map()): ProgramOutputs {
+    // One explicit provider, on the context the stack's config names (cluster.ts), from the
+    // ambient kubeconfig (KUBECONFIG or ~/.kube/config), never simply the current one.
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true });
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, context: target.context });
     enforceFieldOwnership();
     reconcileAppendedEntries(live);
     // Generated credentials (dynamic resources) get an explicit provider too (credential.ts).
@@ -50,7 +52,7 @@ export function deploy(model: PlatformModel, live: LiveIndex = new Map()): Progr
     for (const tenant of model.tenants) {
         const slice = new TenantSlice(
             `tenant-${tenant.tenantId}`,
-            { tenant, systemNamespace: model.namespace, serverPort: model.server.port, tenantCrd: platform.tenantCrd },
+            { tenant, systemNamespace: platform.namespace, server: model.server, network: model.network, tenantCrd: platform.tenantCrd },
             opts,
         );
         tenants[tenant.tenantId] = {
@@ -71,15 +73,20 @@ export function deploy(model: PlatformModel, live: LiveIndex = new Map()): Progr
 }
 
 /**
- * Validates the whole stack config, then refuses to drop a tenant that is not
- * decommissioned; either failure registers nothing but the read of this stack's own
+ * Validates the whole stack config, refuses a kubeconfig that points at another cluster
+ * than the one the stack names, then refuses to drop a tenant that is not
+ * decommissioned; any failure registers nothing but the read of this stack's own
  * outputs, so the engine changes nothing.
  */
-export async function main(io: { readLive?: () => Promise<LiveIndex> } = {}): Promise<ProgramOutputs> {
+export async function main(
+    io: { readLive?: (context: string) => Promise<LiveIndex>; kubeconfig?: () => Promise<KubeconfigView> } = {},
+): Promise<ProgramOutputs> {
     const model = loadConfig();
+    // Before anything else: a stack run against the wrong cluster must touch nothing.
+    const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());
     const deployed = await deployedTenants();
     guardOffboarding(deployed, model);
     // Only a deployed stack has live objects to compare (components/drift.ts).
-    const live = deployed ? await (io.readLive ?? readGuardedObjects)() : new Map();
-    return deploy(model, live);
+    const live = deployed ? await (io.readLive ?? readGuardedObjects)(target.context) : new Map();
+    return deploy(model, target, live);
 }

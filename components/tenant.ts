@@ -11,9 +11,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "./datastores/redis";
 import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
-import { TenantModel } from "./model";
+import { NetworkModel, TenantModel, WorkloadModel } from "./model";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
-import { allowDns, allowSystemServices, customRules, defaultDeny, policyFactory, tenantIsolation } from "./network";
+import { allowDns, allowSystemServices, allowWebEgress, customRules, serverAccessFromTenant, defaultDeny, policyFactory, tenantIsolation } from "./network";
 import { LimitRangeValues } from "./plans";
 import { Workload } from "./workload";
 
@@ -21,9 +21,11 @@ export interface TenantSliceArgs {
     /** The resolved tenant (plan applied, quota checked). */
     tenant: TenantModel;
     /** The platform's system namespace, which tenants may reach. */
-    systemNamespace: string;
-    /** Port of the platform server tenants call. */
-    serverPort: number;
+    systemNamespace: NamespaceRef;
+    /** The platform server tenants call: its pods are the only ones they reach in the system namespace. */
+    server: Pick<WorkloadModel, "name" | "port">;
+    /** Cluster DNS and the web egress the stack allows. */
+    network: NetworkModel;
     /** The Tenant CRD; Tenant objects are created only after it. */
     tenantCrd: k8s.apiextensions.v1.CustomResourceDefinition;
 }
@@ -45,9 +47,14 @@ export function limitRangeSpec(lr: LimitRangeValues): k8s.types.input.core.v1.Li
     };
 }
 
-/** The seed's tenant-role: read-only on the tenant's own namespace. */
+/**
+ * The seed's tenant-role, read-only on the tenant's own namespace, without Secrets: the
+ * seed's get/list/watch on `secrets` let the tenant token read every Secret there (the
+ * Redis password included). The tenant's workloads get their credentials from the pod
+ * spec, so the token needs none.
+ */
 export const TENANT_ROLE_RULES: k8s.types.input.rbac.v1.PolicyRule[] = [
-    { apiGroups: [""], resources: ["pods", "services", "configmaps", "secrets"], verbs: ["get", "list", "watch"] },
+    { apiGroups: [""], resources: ["pods", "services", "configmaps"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["get", "list", "watch"] },
     { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
     { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
@@ -102,11 +109,16 @@ export class TenantSlice extends pulumi.ComponentResource {
         if (t.networkPolicy.enabled) {
             const policy = policyFactory(name, namespace, labels("network-policy"), parent, this.networkPolicies);
             policy("default-deny", defaultDeny());
-            policy("allow-dns", allowDns());
-            policy("tenant-isolation", tenantIsolation(t, args.systemNamespace));
-            policy("allow-system-services", allowSystemServices(args.systemNamespace, args.serverPort));
-            if (t.networkPolicy.ingressRules.length > 0) policy("custom-ingress", customRules("Ingress", t.networkPolicy.ingressRules));
-            if (t.networkPolicy.egressRules.length > 0) policy("custom-egress", customRules("Egress", t.networkPolicy.egressRules));
+            policy("allow-dns", allowDns(args.network.dns));
+            policy("tenant-isolation", tenantIsolation(t, args.systemNamespace.name));
+            policy("allow-system-services", allowSystemServices(args.systemNamespace.name, args.server));
+            const web = allowWebEgress(args.network);
+            if (web) policy("allow-web-egress", web);
+            // The server's side of the path, in the system namespace: this tenant's namespace, by name.
+            const serverSide = policyFactory(name, args.systemNamespace.output, labels("network-policy"), parent, this.networkPolicies);
+            serverSide(`${args.server.name}-from-${t.namespace}`, serverAccessFromTenant(args.server, args.systemNamespace.name, t.namespace));
+            if (t.networkPolicy.ingressRules.length > 0) policy("custom-ingress", customRules("Ingress", t.networkPolicy.ingressRules, t.namespace));
+            if (t.networkPolicy.egressRules.length > 0) policy("custom-egress", customRules("Egress", t.networkPolicy.egressRules, t.namespace));
         }
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -160,7 +172,8 @@ export class TenantSlice extends pulumi.ComponentResource {
             );
         }
 
-        // Created last, once the tenant's workloads are up, so "Active" is true when it appears.
+        // Created last, once the tenant's workloads are up: listed in `kubectl get tenants` only
+        // when its slice exists. No status: nothing here observes the tenant (crd.ts).
         this.tenantObject = new k8s.apiextensions.CustomResource(
             `${name}-tenant`,
             {
@@ -168,7 +181,6 @@ export class TenantSlice extends pulumi.ComponentResource {
                 kind: "Tenant",
                 metadata: { name: t.tenantId, labels: { ...labels("tenant"), [PLAN_LABEL]: t.planId } },
                 spec: t.spec,
-                status: { phase: "Active", namespace: t.namespace },
             } as k8s.apiextensions.CustomResourceArgs,
             {
                 parent: this,

@@ -23,6 +23,13 @@ prepare_project_dir "$PROJECT_DIR" "$STACK"
 log "pulumi: stack $STACK in $PROJECT_DIR, state $PULUMI_BACKEND_URL"
 cd "$PROJECT_DIR"
 pulumi stack select --create "$STACK" --non-interactive
+if [ "$STACK" != test ]; then
+  # The stack's own config names its real cluster, which the program would (rightly)
+  # refuse to swap for this one; the copy here points at the local cluster instead.
+  log "pointing the local copy of stack $STACK at the local cluster (context neurallog-local)"
+  pulumi config rm --path cluster --stack "$STACK" >/dev/null 2>&1 || true
+  pulumi config set --path cluster.context neurallog-local --stack "$STACK"
+fi
 pulumi up --yes --non-interactive --stack "$STACK" --refresh
 pulumi stack output --stack "$STACK"
 kubectl get tenants

@@ -32,6 +32,10 @@ export class Env {
         }
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.workDir, "Pulumi.yaml"));
         fs.copyFileSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), this.configFile);
+        // As a user pointing a stack at its cluster would: the local cluster of this environment.
+        this.editConfig((config) => {
+            config["neurallog:cluster"] = clusterIdentity(cluster);
+        });
     }
 
     get env(): Record<string, string> {
@@ -108,6 +112,15 @@ export class Env {
         const s = await this.stack();
         return s.destroy({ onOutput: this.log("destroy"), color: "never" });
     }
+}
+
+/** The context and API server of a local cluster's kubeconfig, as `neurallog:cluster` names them. */
+export function clusterIdentity(c: Cluster): { context: string; server: string } {
+    const kc = YAML.parse(fs.readFileSync(c.kubeconfig, "utf8"));
+    const context = kc["current-context"];
+    const ctx = kc.contexts.find((x: any) => x.name === context);
+    const server = kc.clusters.find((x: any) => x.name === ctx.context.cluster).cluster.server;
+    return { context, server };
 }
 
 /** URNs whose planned operation is not `same` (or a read). */

@@ -127,7 +127,13 @@ export async function tenantAccountsAreIsolated(c: Cluster, tenantNamespaces: st
     const can = async (from: string, ...args: string[]) =>
         (await kubectl(c, "auth", "can-i", ...args, "--as", `system:serviceaccount:${from}:tenant-service-account`).catch((e) => e.stdout)).trim();
     for (const a of tenantNamespaces) {
-        assert.strictEqual(await can(a, "get", "secrets", "-n", a), "yes", `${a} cannot read its own secrets`);
+        // The seed's role read every Secret of the namespace (the Redis password and whatever
+        // comes later); the tenant's token now reads none, by name or by listing.
+        for (const verb of ["get", "list", "watch"]) {
+            assert.strictEqual(await can(a, verb, "secrets", "-n", a), "no", `${a} may ${verb} secrets in its own namespace`);
+        }
+        assert.strictEqual(await can(a, "get", "secrets/redis-auth", "-n", a), "no", `${a} reads its Redis password through the API`);
+        assert.strictEqual(await can(a, "get", "configmaps", "-n", a), "yes", `${a} cannot read its own configmaps`);
         assert.strictEqual(await can(a, "list", "pods", "-n", a), "yes", `${a} cannot list its own pods`);
         assert.strictEqual(await can(a, "delete", "pods", "-n", a), "no", `${a} may delete pods`);
         assert.strictEqual(await can(a, "list", "pods", "-n", systemNamespace), "no", `${a} lists system pods`);

@@ -100,6 +100,45 @@ const cases: { name: string; config: () => Record<string, unknown>; expect: RegE
         expect: /^neurallog:credentialRotation\["tenant\/acme-crop\/redis"\] names no credential this stack generates \(did you mean "tenant\/acme-corp\/redis"\?/,
     },
     {
+        name: "a tenant network rule that names no peer (it would admit every pod of every namespace)",
+        config: () => ({ ...base(), tenants: [tenant({ networkPolicy: { ingressRules: [{ description: "monitoring", ports: [{ port: 3030 }] }] } })] }),
+        expect: /^neurallog:tenants\[0\]\.networkPolicy\.ingressRules\[0\] must name its peer with "from" \(pod labels\) and\/or "namespaces"/,
+    },
+    {
+        name: "a tenant network rule without ports (it would open every port)",
+        config: () => ({ ...base(), tenants: [tenant({ networkPolicy: { egressRules: [{ to: { app: "api" } }] } })] }),
+        expect: /^neurallog:tenants\[0\]\.networkPolicy\.egressRules\[0\]\.ports must list at least one port/,
+    },
+    {
+        name: "an egress rule that names its peer with from",
+        config: () => ({ ...base(), tenants: [tenant({ networkPolicy: { egressRules: [{ from: { app: "api" }, ports: [{ port: 80 }] }] } })] }),
+        expect: /^neurallog:tenants\[0\]\.networkPolicy\.egressRules\[0\]\.from is not allowed in an egress rule; name the peer's pod labels with "to"$/,
+    },
+    {
+        name: "web egress to the cloud metadata endpoint",
+        config: () => ({ ...base(), network: { egressCidrs: ["169.254.169.254/32"] } }),
+        expect: /^neurallog:network\.egressCidrs\[0\] "169\.254\.169\.254\/32" lies inside 169\.254\.0\.0\/16/,
+    },
+    {
+        name: "web egress into the cluster's service range",
+        config: () => ({ ...base(), network: { egressCidrs: ["10.96.8.0/24"] } }),
+        expect: /^neurallog:network\.egressCidrs\[0\] "10\.96\.8\.0\/24" lies inside 10\.96\.0\.0\/12/,
+    },
+    {
+        name: "an egress range with host bits set",
+        config: () => ({ ...base(), network: { egressCidrs: ["203.0.113.7/24"] } }),
+        expect: /^neurallog:network\.egressCidrs\[0\] "203\.0\.113\.7\/24" has host bits set; write the range as 203\.0\.113\.0\/24$/,
+    },
+    {
+        name: "a stack that names no cluster",
+        config: () => {
+            const { cluster, ...rest } = base();
+            assert.ok(cluster);
+            return rest;
+        },
+        expect: /^neurallog:cluster is required: name the cluster this stack deploys to/,
+    },
+    {
         name: "a moving image tag in production",
         config: () => ({ ...stackConfig("production"), imageTag: "latest" }),
         expect: /^neurallog:imageTag "neurallog\/server:latest" must pin an image tag other than "latest" in production$/,

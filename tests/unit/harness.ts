@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { credentialProvider } from "../../components/credential";
+import { KubeconfigView } from "../../components/cluster";
 import { LiveIndex } from "../../components/drift";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -141,11 +142,22 @@ export async function runProgram(
     previousOutputs: Record<string, unknown> = {},
     /** Live objects the drift reconciler sees (components/drift.ts); the unit tests have no cluster. */
     live: LiveIndex = new Map(),
+    /** The kubeconfig the program reads; by default one that points at the cluster the config names. */
+    kubeconfigView?: KubeconfigView,
 ): Promise<Run> {
     return runUnderMocks(config, stack, previousOutputs, async () => {
         // Imported after the mocks are in place, as the Pulumi testing guide requires.
         const { main } = await import("../../components/program");
-        return main({ readLive: async () => live });
+        // The kubeconfig the engine would see: the cluster the stack's config names.
+        const wanted = (config.cluster ?? {}) as { context?: string; server?: string };
+        const context = wanted.context ?? "unit";
+        const kubeconfig = kubeconfigView ?? {
+            currentContext: context,
+            contexts: [{ name: context, cluster: "unit-cluster" }],
+            clusters: [{ name: "unit-cluster", server: wanted.server ?? "https://127.0.0.1:6443" }],
+            source: "the unit tests' kubeconfig",
+        };
+        return main({ readLive: async () => live, kubeconfig: async () => kubeconfig });
     });
 }
 

@@ -13,7 +13,7 @@ type Rule = { apiGroups: string[]; resources: string[]; verbs: string[]; resourc
 const REVIEWED: Record<string, Rule[]> = {
     // Tenant operator guide's tenant-role: read-only inside the tenant's own namespace.
     "Role tenant-role": [
-        { apiGroups: [""], resources: ["pods", "services", "configmaps", "secrets"], verbs: ["get", "list", "watch"] },
+        { apiGroups: [""], resources: ["pods", "services", "configmaps"], verbs: ["get", "list", "watch"] },
         { apiGroups: ["apps"], resources: ["deployments", "replicasets"], verbs: ["get", "list", "watch"] },
         { apiGroups: [""], resources: ["pods/log"], verbs: ["get", "list"] },
         { apiGroups: [""], resources: ["events"], verbs: ["get", "list", "watch"] },
