@@ -274,7 +274,8 @@ export const tenantSchema = z.strictObject({
             replicas: replicas.default(1),
             image: image.default("redis:7-alpine"),
             resources: resources({ cpu: ["100m", "300m"], memory: ["128Mi", "256Mi"] }),
-            storage: quantity.default("1Gi"),
+            /** Size of each Redis data volume, the tenant's data volume; defaults to `dataStorage`. */
+            storage: quantity.optional(),
             storageClass: z.string().optional(),
             config: z.record(z.string(), z.string()).default({}),
         })
@@ -292,7 +293,7 @@ export const tenantSchema = z.strictObject({
                 .prefault({}),
         })
         .prefault({}),
-    /** Size of the tenant data volume; defaults to the plan's. */
+    /** Size of the tenant data volume (its Redis data, one per replica); defaults to the plan's. */
     dataStorage: quantity.optional(),
     networkPolicy: z
         .strictObject({

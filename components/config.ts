@@ -376,14 +376,23 @@ function resolveModel(
         const storageClass = s.storageClass ?? input.storageClasses.default;
         if (s.storageClass) checkClass(`dataStores.${kind}.storageClass`, s.storageClass);
         checkRequestsWithinLimits(`dataStores.${kind}.resources`, toRequirements(s.resources), problems);
-        const volumes: Record<string, string> =
+        const v = (size: string, key: string) => ({ size, key: `dataStores.${kind}.${key}` });
+        const volumes: StoreModel["volumes"] =
             kind === "redis"
-                ? { data: ds.redis.storage }
+                ? { data: v(ds.redis.storage, "storage") }
                 : kind === "postgres"
-                  ? { data: ds.postgres.storage }
+                  ? { data: v(ds.postgres.storage, "storage") }
                   : kind === "qdrant"
-                    ? { storage: ds.qdrant.storage, snapshots: ds.qdrant.snapshotStorage }
-                    : { data: ds.neo4j.storage, logs: ds.neo4j.logsStorage };
+                    ? { storage: v(ds.qdrant.storage, "storage"), snapshots: v(ds.qdrant.snapshotStorage, "snapshotStorage") }
+                    : { data: v(ds.neo4j.storage, "storage"), logs: v(ds.neo4j.logsStorage, "logsStorage") };
+        // One primary, no replication: more replicas would be separate databases behind one name.
+        if ((kind === "postgres" || kind === "neo4j") && s.replicas > 1) {
+            p(
+                `dataStores.${kind}.replicas`,
+                `must be 1: this program runs ${kind === "postgres" ? "Postgres" : "Neo4j Community"} without replication, so ${s.replicas} replicas would be ${s.replicas} unrelated ` +
+                    `databases behind one Service; use an operator with real replication (e.g. ${kind === "postgres" ? "CloudNativePG" : "Neo4j Enterprise clustering"}) for more`,
+            );
+        }
         stores.push({
             kind,
             name: kind,
@@ -397,6 +406,8 @@ function resolveModel(
             database: kind === "postgres" ? ds.postgres.database : undefined,
             tenantPool: false,
             credentialRotation: input.credentialRotation[`platform/${kind}`] ?? "",
+            protect: input.protectTenantData,
+            retainOnDelete: false,
         });
     }
 
@@ -649,6 +660,7 @@ function resolveTenant(
     const redisClass = t.redis.storageClass ?? input.storageClasses.default;
     if (t.redis.storageClass) checkClass(`${at}.redis.storageClass`, t.redis.storageClass);
     const dataStorage = t.dataStorage ?? plan.dataStorage;
+    const redisStorage = t.redis.storage ?? dataStorage;
 
     const server = workload({
         name: "neurallog-server",
@@ -692,14 +704,18 @@ function resolveTenant(
         replicas: t.redis.replicas,
         resources: toRequirements(t.redis.resources),
         storageClass: redisClass,
-        volumes: { data: t.redis.storage },
+        // The tenant's data lives in its Redis: its volume is the tenant data volume, sized by
+        // the plan unless the tenant sets its own.
+        volumes: { data: { size: redisStorage, key: t.redis.storage ? `${at}.redis.storage` : t.dataStorage ? `${at}.dataStorage` : `${at}.planId` } },
+        protect: input.protectTenantData && !t.decommission,
+        retainOnDelete: t.decommission,
         config: redisConfig(t.redis.config, toRequirements(t.redis.resources).limits.memory, `${at}.redis.config`, problems),
         tenantPool: true,
         credentialRotation: input.credentialRotation[`tenant/${t.tenantId}/redis`] ?? "",
     };
     checkRequestsWithinLimits(`${at}.redis.resources`, redis.resources, problems);
 
-    checkTenantFits(t, index, planId, quota, plan, { server, authService, redis, dataStorage }, problems);
+    checkTenantFits(t, index, planId, quota, plan, { server, authService, redis }, problems);
 
     const spec: Record<string, unknown> = {
         tenantId: t.tenantId,
@@ -716,7 +732,7 @@ function resolveTenant(
             services: Number(quota.services),
         },
         server: { replicas: server.replicas, image: server.image, resources: server.resources },
-        redis: { replicas: redis.replicas, image: redis.image, resources: redis.resources, storage: t.redis.storage, config: redis.config },
+        redis: { replicas: redis.replicas, image: redis.image, resources: redis.resources, storage: redisStorage, config: redis.config },
         networkPolicy: t.networkPolicy,
         features: t.features,
     };
@@ -843,7 +859,7 @@ function checkTenantFits(
     planId: PlanId,
     quota: QuotaHard,
     plan: Plan,
-    parts: { server: WorkloadModel; authService?: WorkloadModel; redis: StoreModel; dataStorage: string },
+    parts: { server: WorkloadModel; authService?: WorkloadModel; redis: StoreModel },
     problems: ConfigProblem[],
 ) {
     const at = `${PROJECT}:tenants[${index}]`;
@@ -883,14 +899,15 @@ function checkTenantFits(
     if (serviceCount > Number(quota.services)) {
         problems.push({ path: at, message: `needs ${serviceCount} services but ${quotaSource("services")}` });
     }
-    const storage = parts.redis.replicas * parseQuantity(t.redis.storage) + parseQuantity(parts.dataStorage);
+    const data = parts.redis.volumes.data;
+    const storage = parts.redis.replicas * parseQuantity(data.size);
     if (storage > parseQuantity(quota["requests.storage"])) {
         problems.push({
             path: at,
-            message: `needs ${formatQuantity(storage, "bytes")} of requests.storage (redis ${parts.redis.replicas}×${t.redis.storage} + data ${parts.dataStorage}) but ${quotaSource("requests.storage")}`,
+            message: `needs ${formatQuantity(storage, "bytes")} of requests.storage (redis data volumes ${parts.redis.replicas}×${data.size}) but ${quotaSource("requests.storage")}`,
         });
     }
-    const pvcs = parts.redis.replicas + 1;
+    const pvcs = parts.redis.replicas;
     if (pvcs > Number(quota.persistentvolumeclaims)) {
         problems.push({ path: at, message: `needs ${pvcs} persistentvolumeclaims but ${quotaSource("persistentvolumeclaims")}` });
     }
@@ -914,13 +931,11 @@ function checkTenantFits(
             }
         }
     }
-    for (const [path, size] of [["redis.storage", t.redis.storage], ["dataStorage", parts.dataStorage]] as const) {
-        const v = parseQuantity(size);
-        if (v > parseQuantity(plan.limitRange.pvc.max) || v < parseQuantity(plan.limitRange.pvc.min)) {
-            problems.push({
-                path: `${at}.${path}`,
-                message: `${size} must be between ${plan.limitRange.pvc.min} and ${plan.limitRange.pvc.max} (the "${planId}" plan's volume limits)`,
-            });
-        }
+    const size = parseQuantity(data.size);
+    if (size > parseQuantity(plan.limitRange.pvc.max) || size < parseQuantity(plan.limitRange.pvc.min)) {
+        problems.push({
+            path: `${PROJECT}:${data.key}`,
+            message: `${data.size} must be between ${plan.limitRange.pvc.min} and ${plan.limitRange.pvc.max} (the "${planId}" plan's volume limits)`,
+        });
     }
 }

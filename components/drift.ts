@@ -16,6 +16,7 @@
  * the next preview is clean.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { objectApi } from "./cluster";
 import { PART_OF } from "./labels";
 import { withAnnotations } from "./ownership";
 
@@ -78,12 +79,7 @@ export function reconcileGeneration(live: LiveObject | undefined, desired: Recor
  * uses (the stack's context of the ambient kubeconfig). One LIST per kind.
  */
 export async function readGuardedObjects(context: string): Promise<LiveIndex> {
-    // Loaded here: only a deployed stack needs a cluster client.
-    const k8s = await import("@kubernetes/client-node");
-    const kc = new k8s.KubeConfig();
-    kc.loadFromDefault();
-    kc.setCurrentContext(context);
-    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+    const api = await objectApi(context);
     const index: LiveIndex = new Map();
     for (const g of Object.values(GUARDED_KINDS)) {
         const list = await api.list(g.apiVersion, g.kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/part-of=${PART_OF}`);

@@ -56,14 +56,21 @@ export interface WorkloadModel {
 
 export interface StoreModel {
     kind: StoreKind;
-    /** Object name, also the headless Service clients use (`redis://redis:6379`). */
+    /**
+     * Object name, also the client Service (`redis://redis:6379`), which reaches only the
+     * ready primary; `<name>-peers` is the headless Service for the replicas.
+     */
     name: string;
     image: string;
     replicas: number;
     resources: ResourceRequirements;
     storageClass: string;
-    /** Volume claim template sizes by volume name. */
-    volumes: Record<string, string>;
+    /** Data volumes by name: size, and the config key that sets it (volumes.ts). */
+    volumes: Record<string, { size: string; key: string }>;
+    /** `protect` the claims, so no config change or destroy can delete them. */
+    protect: boolean;
+    /** Leave the claims in the cluster when the store is removed (a decommissioned tenant). */
+    retainOnDelete: boolean;
     /** Store settings (redis.conf directives for Redis). */
     config: Record<string, string>;
     /** Rotation key of the store's generated password (`credentialRotation`). */

@@ -56,7 +56,8 @@ export function allowWebEgress(network: NetworkModel): Spec | undefined {
 export const STORE_PORTS: Record<StoreKind, number[]> = {
     redis: [6379],
     postgres: [5432],
-    qdrant: [6333, 6334],
+    // 6335: cluster members among themselves (they carry the access label too).
+    qdrant: [6333, 6334, 6335],
     neo4j: [7474, 7687],
 };
 

@@ -8,6 +8,7 @@
  * provider force its apply, which takes ownership back and sets the values state holds.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { CLUSTER_SCOPED_KINDS, OWNER_ANNOTATION } from "./cluster";
 
 export const PATCH_FORCE = "pulumi.com/patchForce";
 
@@ -33,10 +34,14 @@ export function withOwnershipAnnotations(props: Record<string, any>): Record<str
     return withAnnotations(props, { [PATCH_FORCE]: "true" });
 }
 
-/** Registers the stack-wide transformation; call before the first Kubernetes object. */
-export function enforceFieldOwnership(): void {
+/**
+ * Registers the stack-wide transformation; call before the first Kubernetes object.
+ * Cluster-scoped objects also carry the stack that owns them (cluster.ts).
+ */
+export function enforceFieldOwnership(stack: string): void {
     pulumi.runtime.registerStackTransformation((args) => {
         if (!isKubernetesObject(args.type)) return undefined;
-        return { props: withOwnershipAnnotations(args.props), opts: args.opts };
+        const props = withOwnershipAnnotations(args.props);
+        return { props: CLUSTER_SCOPED_KINDS[args.type] ? withAnnotations(props, { [OWNER_ANNOTATION]: stack }) : props, opts: args.opts };
     });
 }

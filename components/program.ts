@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterTarget, KubeconfigView, readKubeconfig, resolveClusterTarget } from "./cluster";
+import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
 import { Observability } from "./observability";
@@ -14,6 +14,7 @@ import { deployedTenants, guardOffboarding } from "./offboarding";
 import { enforceFieldOwnership } from "./ownership";
 import { Platform } from "./platform";
 import { TenantSlice } from "./tenant";
+import { guardVolumes, LiveVolumes, NO_LIVE_VOLUMES, readLiveVolumes } from "./volumes";
 
 export interface ProgramOutputs {
     environment: string;
@@ -32,12 +33,15 @@ export interface ProgramOutputs {
     secrets: Record<string, pulumi.Output<string>>;
 }
 
+/** This stack as `<org>/<project>/<stack>`, the owner recorded on cluster-scoped objects. */
+export const stackName = () => `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+
 export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIndex = new Map()): ProgramOutputs {
     // One explicit provider, on the context the stack's config names (cluster.ts), from the
     // ambient kubeconfig (KUBECONFIG or ~/.kube/config), never simply the current one.
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
     const provider = new k8s.Provider("k8s", { enableServerSideApply: true, context: target.context });
-    enforceFieldOwnership();
+    enforceFieldOwnership(stackName());
     reconcileAppendedEntries(live);
     // Generated credentials (dynamic resources) get an explicit provider too (credential.ts).
     const credentials = new CredentialsProvider("credentials");
@@ -74,19 +78,27 @@ export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIn
 
 /**
  * Validates the whole stack config, refuses a kubeconfig that points at another cluster
- * than the one the stack names, then refuses to drop a tenant that is not
- * decommissioned; any failure registers nothing but the read of this stack's own
+ * than the one the stack names, refuses to drop a tenant that is not decommissioned, and
+ * refuses to shrink a volume or grow one its class cannot; any failure registers nothing but the read of this stack's own
  * outputs, so the engine changes nothing.
  */
 export async function main(
-    io: { readLive?: (context: string) => Promise<LiveIndex>; kubeconfig?: () => Promise<KubeconfigView> } = {},
+    io: {
+        readLive?: (context: string) => Promise<LiveIndex>;
+        readVolumes?: (context: string) => Promise<LiveVolumes>;
+        readOwners?: (context: string) => Promise<LiveOwners>;
+        kubeconfig?: () => Promise<KubeconfigView>;
+    } = {},
 ): Promise<ProgramOutputs> {
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());
+    guardClusterOwnership(model, stackName(), await (io.readOwners ?? readLiveOwners)(target.context), target);
     const deployed = await deployedTenants();
     guardOffboarding(deployed, model);
     // Only a deployed stack has live objects to compare (components/drift.ts).
     const live = deployed ? await (io.readLive ?? readGuardedObjects)(target.context) : new Map();
+    // Volumes only grow, and only where their class allows it: refused here, not halfway through.
+    guardVolumes(model, deployed ? await (io.readVolumes ?? readLiveVolumes)(target.context) : NO_LIVE_VOLUMES);
     return deploy(model, target, live);
 }

@@ -1,8 +1,8 @@
 /**
  * TenantSlice: everything one tenant gets — namespace `tenant-<id>`, ResourceQuota and
  * LimitRange from its plan, NetworkPolicies, ServiceAccount + read-only Role, its own
- * Redis (the DataStores Redis component) and server (the Workload component), a data
- * volume, and the `Tenant` object that lists it in `kubectl get tenants`.
+ * Redis (the DataStores Redis component, whose claims are the tenant's data volumes) and
+ * server (the Workload component), and the `Tenant` object that lists it in `kubectl get tenants`.
  *
  * Every logical name derives from the tenant id and a role, so adding or removing one
  * tenant never renames anything of another.
@@ -71,15 +71,15 @@ export class TenantSlice extends pulumi.ComponentResource {
     public readonly redis: Redis;
     public readonly server: Workload;
     public readonly authService?: Workload;
-    public readonly dataVolume: k8s.core.v1.PersistentVolumeClaim;
     public readonly tenantObject: k8s.apiextensions.CustomResource;
 
     constructor(name: string, args: TenantSliceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("neurallog:tenant:TenantSlice", name, {}, opts);
         const t = args.tenant;
         const parent = { parent: this };
-        // Data the tenant cares about cannot be deleted by dropping it from config: it is
-        // protected, or (when decommissioned on purpose) left in the cluster on delete.
+        // The namespace (and with it everything in it) cannot be deleted by dropping the tenant
+        // from config: it is protected, or (when decommissioned on purpose) left in the
+        // cluster on delete. The tenant's data volumes, its Redis claims, are kept the same way (volumes.ts).
         const keep = { parent: this, protect: t.protect, retainOnDelete: t.retainOnDelete };
         const labels = (component: string, n = "tenant") => recommendedLabels({ name: n, instance: t.namespace, component, tenantId: t.tenantId });
 
@@ -141,23 +141,6 @@ export class TenantSlice extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.serviceAccount] },
         );
 
-        this.dataVolume = new k8s.core.v1.PersistentVolumeClaim(
-            `${name}-data`,
-            {
-                metadata: {
-                    name: "tenant-data-storage",
-                    namespace,
-                    labels: { ...labels("storage"), "neurallog.io/storage-type": "data" },
-                    // Bound when a consumer arrives on WaitForFirstConsumer classes; don't block the update on it.
-                    annotations: { "pulumi.com/skipAwait": "true" },
-                },
-                spec: { accessModes: ["ReadWriteOnce"], storageClassName: t.storageClass, resources: { requests: { storage: t.dataStorage } } },
-            },
-            // A claim's class is immutable: a plan change keeps the existing volume (only its size may grow)
-            // instead of replacing it, which would delete the tenant's data.
-            { ...keep, dependsOn: guards, ignoreChanges: ["spec.storageClassName"] },
-        );
-
         this.redis = new Redis(`${name}-redis`, { namespace: this.namespace, store: t.redis, tenantId: t.tenantId }, { parent: this, dependsOn: guards });
         this.server = new Workload(
             `${name}-server`,
@@ -199,7 +182,6 @@ export class TenantSlice extends pulumi.ComponentResource {
             redis: this.redis,
             server: this.server,
             authService: this.authService,
-            dataVolume: this.dataVolume,
             tenantObject: this.tenantObject,
         });
     }

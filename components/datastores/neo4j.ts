@@ -17,6 +17,8 @@ export function neo4jDefinition(store: StoreModel): StoreDefinition {
             { name: "bolt", port: NEO4J_BOLT_PORT },
             { name: "metrics", port: NEO4J_METRICS_PORT },
         ],
+        // One member, no replication (config.ts refuses more).
+        primaryOnly: true,
         runAsUser: 7474,
         mounts: { data: "/data", logs: "/logs" },
         configData: {

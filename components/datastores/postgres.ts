@@ -18,6 +18,8 @@ export function postgresDefinition(store: StoreModel): StoreDefinition {
             { name: "postgres", port: POSTGRES_PORT },
             { name: "metrics", port: POSTGRES_EXPORTER_PORT },
         ],
+        // One member, no replication (config.ts refuses more).
+        primaryOnly: true,
         runAsUser: 70,
         mounts: { data: "/var/lib/postgresql/data" },
         configData: { POSTGRES_DB: db, POSTGRES_USER: USER, PGDATA: "/var/lib/postgresql/data/pgdata" },

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StoreModel } from "../model";
 import { NamespaceRef } from "../namespace";
 import { SecureContainerArgs } from "../podspec";
-import { StatefulStore, StoreDefinition } from "./store";
+import { peersServiceName, StatefulStore, StoreDefinition } from "./store";
 
 export const REDIS_PORT = 6379;
 
@@ -25,14 +25,16 @@ export function redisConf(config: Record<string, string>): string {
 }
 
 export function redisDefinition(store: StoreModel): StoreDefinition {
-    // Replicas past the first follow redis-0 (the headless Service gives each pod a stable name).
+    // Replicas past the first follow redis-0 (the headless peers Service gives each pod a
+    // stable name). They are read-only, so the client Service reaches redis-0 alone.
     const start = [
         'ordinal="${HOSTNAME##*-}"',
-        `if [ "$ordinal" != "0" ]; then exec redis-server /etc/redis/redis.conf --replicaof ${store.name}-0.${store.name} ${REDIS_PORT}; fi`,
+        `if [ "$ordinal" != "0" ]; then exec redis-server /etc/redis/redis.conf --replicaof ${store.name}-0.${peersServiceName(store)} ${REDIS_PORT}; fi`,
         "exec redis-server /etc/redis/redis.conf",
     ].join("\n");
     return {
         component: "cache",
+        primaryOnly: true,
         ports: [{ name: "redis", port: REDIS_PORT }],
         runAsUser: 999,
         mounts: { data: "/data" },

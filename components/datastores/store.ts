@@ -1,8 +1,9 @@
 /**
  * The shape every data store shares: generated credentials (Pulumi secret), a ConfigMap,
- * a headless Service (the name clients use, e.g. `redis://redis:6379`), a StatefulSet
- * with volume claim templates on the stack's storage class, probes, and a PDB.
- * Each store file (redis.ts, postgres.ts, ...) supplies only what differs.
+ * a client Service (the name clients use, e.g. `redis://redis:6379`) that reaches only
+ * a ready primary, a headless `<name>-peers` Service for replica discovery, the data
+ * claims as resources of their own (volumes.ts), a StatefulSet that adopts them, probes,
+ * and a PDB. Each store file (redis.ts, postgres.ts, ...) supplies only what differs.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,7 @@ import { accessLabel, recommendedLabels, selectorLabels } from "../labels";
 import { StoreModel } from "../model";
 import { NamespaceRef } from "../namespace";
 import { checksum, SecureContainerArgs, securePodSpec, spreadPlacement, withTenantPool } from "../podspec";
+import { storeClaims } from "../volumes";
 
 export interface StoreDefinition {
     component: string;
@@ -25,6 +27,23 @@ export interface StoreDefinition {
     extraVolumes: (names: { secret: string; config: string }) => k8s.types.input.core.v1.Volume[];
     /** Ports that have metrics, for ServiceMonitors. */
     metrics?: { port: string; path: string };
+    /**
+     * Clients reach only ordinal 0, the one that takes writes (Redis replicas are
+     * read-only). False for stores whose every ready member serves clients (Qdrant in
+     * cluster mode).
+     */
+    primaryOnly: boolean;
+    /** Ports only the members use among themselves (not on the client Service). */
+    peerPorts?: { name: string; port: number }[];
+}
+
+/** Label the StatefulSet controller sets on each pod, `<statefulset>-<ordinal>`. */
+export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
+export const peersServiceName = (store: Pick<StoreModel, "name">) => `${store.name}-peers`;
+
+/** Pure: the client Service's selector: the primary only, or every member. */
+export function clientSelector(store: StoreModel, def: Pick<StoreDefinition, "primaryOnly">, selector: Record<string, string>): Record<string, string> {
+    return def.primaryOnly ? { ...selector, [POD_NAME_LABEL]: `${store.name}-0` } : { ...selector };
 }
 
 export interface StoreArgs {
@@ -60,7 +79,7 @@ export function storeStatefulSetSpec(
         labels,
         selector,
         spec: {
-            serviceName: store.name,
+            serviceName: peersServiceName(store),
             replicas: store.replicas,
             podManagementPolicy: "OrderedReady",
             updateStrategy: { type: "RollingUpdate" },
@@ -80,15 +99,17 @@ export function storeStatefulSetSpec(
                     terminationGracePeriodSeconds: 30,
                 }),
             },
-            volumeClaimTemplates: Object.entries(store.volumes).map(([volume, size]) => ({
-                metadata: { name: volume, labels: { ...selector, "neurallog.io/storage-type": volume } },
-                spec: {
-                    accessModes: ["ReadWriteOnce"],
-                    storageClassName: store.storageClass,
-                    resources: { requests: { storage: size } },
-                },
-            })),
+            // Only names the claims the controller adopts (StatefulStore creates them); sizes
+            // here are what the store was created with and never change (volumes.ts).
+            volumeClaimTemplates: Object.entries(store.volumes).map(([volume, v]) => claimTemplate(volume, v.size, store.storageClass, selector)),
         },
+    };
+}
+
+function claimTemplate(volume: string, size: string, storageClass: string, selector: Record<string, string>) {
+    return {
+        metadata: { name: volume, labels: { ...selector, "neurallog.io/storage-type": volume } },
+        spec: { accessModes: ["ReadWriteOnce"], storageClassName: storageClass, resources: { requests: { storage: size } } },
     };
 }
 
@@ -96,7 +117,12 @@ export class StatefulStore extends pulumi.ComponentResource {
     public readonly password: GeneratedCredential;
     public readonly secret: k8s.core.v1.Secret;
     public readonly configMap: k8s.core.v1.ConfigMap;
+    /** The client Service, `<name>`: the ready primary (or every ready member). */
     public readonly service: k8s.core.v1.Service;
+    /** Headless `<name>-peers`: every member by name, ready or not, for replication. */
+    public readonly peers: k8s.core.v1.Service;
+    /** The data claims, by `<volume>-<name>-<ordinal>`. */
+    public readonly claims: k8s.core.v1.PersistentVolumeClaim[] = [];
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
     /** Generated password, a Pulumi secret. */
@@ -132,25 +158,59 @@ export class StatefulStore extends pulumi.ComponentResource {
         );
 
         const built = storeStatefulSetSpec(store, def, args.namespace.name, names, tenantId);
-        this.service = new k8s.core.v1.Service(
-            `${name}-service`,
+        const ports = def.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" }));
+        this.peers = new k8s.core.v1.Service(
+            `${name}-peers`,
             {
-                metadata: { name: store.name, namespace, labels },
+                metadata: { name: peersServiceName(store), namespace, labels },
                 spec: {
                     clusterIP: "None",
                     // Peers must find each other before they are ready (replication bootstrap).
                     publishNotReadyAddresses: true,
                     selector: built.selector,
-                    ports: def.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: "TCP" })),
+                    ports: [...ports, ...(def.peerPorts ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" }))],
                 },
             },
             parent,
         );
+        // Not-ready members get no traffic (publishNotReadyAddresses stays false here).
+        this.service = new k8s.core.v1.Service(
+            `${name}-service`,
+            { metadata: { name: store.name, namespace, labels }, spec: { type: "ClusterIP", selector: clientSelector(store, def, built.selector), ports } },
+            parent,
+        );
+
+        for (const c of storeClaims(store, args.namespace.name)) {
+            this.claims.push(
+                new k8s.core.v1.PersistentVolumeClaim(
+                    `${name}-${c.name}`,
+                    {
+                        metadata: {
+                            name: c.name,
+                            namespace,
+                            labels: { ...labels, "neurallog.io/storage-type": c.volume },
+                            // Binds when its pod is scheduled on WaitForFirstConsumer classes, after this update step.
+                            annotations: { "pulumi.com/skipAwait": "true" },
+                        },
+                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } },
+                    },
+                    // A claim's class is immutable: a class change applies to new claims only. The
+                    // size grows in place (volumes.ts refuses a shrink before anything runs).
+                    { parent: this, protect: store.protect, retainOnDelete: store.retainOnDelete, ignoreChanges: ["spec.storageClassName"] },
+                ),
+            );
+        }
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
             { metadata: { name: store.name, namespace, labels }, spec: built.spec },
-            // Pods read the secret and config at start.
-            { ...parent, dependsOn: [this.secret, this.configMap, this.service] },
+            {
+                ...parent,
+                // Pods read the secret and config at start; the claims exist before the
+                // controller looks for them, so it adopts them instead of making its own.
+                dependsOn: [this.secret, this.configMap, this.peers, ...this.claims],
+                // Immutable: a change would replace the StatefulSet. The claims carry the sizes.
+                ignoreChanges: ["spec.volumeClaimTemplates"],
+            },
         );
         this.pdb = new k8s.policy.v1.PodDisruptionBudget(
             `${name}-pdb`,
@@ -161,6 +221,8 @@ export class StatefulStore extends pulumi.ComponentResource {
             secret: this.secret,
             configMap: this.configMap,
             service: this.service,
+            peers: this.peers,
+            claims: this.claims,
             statefulSet: this.statefulSet,
             pdb: this.pdb,
             password: this.passwordValue,

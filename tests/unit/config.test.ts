@@ -4,6 +4,7 @@
  */
 import * as assert from "assert";
 import { ConfigError, parseRedisMemory, resolveConfig } from "../../components/config";
+import { PLAN_CATALOGUE } from "../../components/plans";
 import { parseQuantity } from "../../components/quantity";
 import { Run, runProgram, stackConfig } from "./harness";
 
@@ -186,7 +187,8 @@ describe("config validation", () => {
         assert.strictEqual(t.namespace, "tenant-new-co");
         assert.deepStrictEqual(t.server.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
         assert.deepStrictEqual(t.redis.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "300m", memory: "256Mi" } });
-        assert.strictEqual(t.redis.volumes.data, "1Gi");
+        // The tenant's data volume is its Redis claim, sized by the plan (starter: 5Gi).
+        assert.deepStrictEqual(t.redis.volumes.data, { size: PLAN_CATALOGUE.starter.dataStorage, key: "tenants[0].planId" });
         // Not the seed's 256mb, which equals the 256Mi limit: three quarters of the limit (see README).
         const maxmemory = parseRedisMemory(t.redis.config.maxmemory)!;
         const limit = parseQuantity(t.redis.resources.limits.memory);

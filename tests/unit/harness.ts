@@ -8,8 +8,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { credentialProvider } from "../../components/credential";
-import { KubeconfigView } from "../../components/cluster";
+import { KubeconfigView, LiveOwners } from "../../components/cluster";
 import { LiveIndex } from "../../components/drift";
+import { LiveVolumes, NO_LIVE_VOLUMES } from "../../components/volumes";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -144,6 +145,10 @@ export async function runProgram(
     live: LiveIndex = new Map(),
     /** The kubeconfig the program reads; by default one that points at the cluster the config names. */
     kubeconfigView?: KubeconfigView,
+    /** Live claims and classes the volume guard sees (components/volumes.ts). */
+    volumes: LiveVolumes = NO_LIVE_VOLUMES,
+    /** Owners of live cluster-scoped objects (components/cluster.ts); none by default. */
+    owners: LiveOwners = new Map(),
 ): Promise<Run> {
     return runUnderMocks(config, stack, previousOutputs, async () => {
         // Imported after the mocks are in place, as the Pulumi testing guide requires.
@@ -157,7 +162,7 @@ export async function runProgram(
             clusters: [{ name: "unit-cluster", server: wanted.server ?? "https://127.0.0.1:6443" }],
             source: "the unit tests' kubeconfig",
         };
-        return main({ readLive: async () => live, kubeconfig: async () => kubeconfig });
+        return main({ readLive: async () => live, readVolumes: async () => volumes, readOwners: async () => owners, kubeconfig: async () => kubeconfig });
     });
 }
 

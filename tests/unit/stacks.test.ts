@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { evaluate } from "../../policies";
+import { PLAN_CATALOGUE, PlanId } from "../../components/plans";
 import { inNamespace, ofType, podSpecs, promiseOf, ROOT, Run, runStack, stackConfig } from "./harness";
 
 const seedQuotas: Record<string, Record<string, string>> = Object.fromEntries(
@@ -86,7 +87,9 @@ for (const stack of ["test", "production"]) {
                 assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"), ["tenant-role-binding"]);
                 assert.deepStrictEqual(kinds("kubernetes:apps/v1:StatefulSet"), ["redis"]);
                 assert.ok(kinds("kubernetes:apps/v1:Deployment").includes("neurallog-server"));
-                assert.deepStrictEqual(kinds("kubernetes:core/v1:PersistentVolumeClaim"), ["tenant-data-storage"]);
+                // The tenant's data volumes are its Redis claims, one per replica, made by the program.
+                const replicas = t.redis?.replicas ?? 1;
+                assert.deepStrictEqual(kinds("kubernetes:core/v1:PersistentVolumeClaim"), Array.from({ length: replicas }, (_, i) => `data-redis-${i}`));
                 const netpols = kinds("kubernetes:networking.k8s.io/v1:NetworkPolicy");
                 for (const p of ["default-deny", "allow-dns", "tenant-isolation", "allow-system-services"]) {
                     assert.ok(netpols.includes(p), `${ns} lacks NetworkPolicy ${p}: ${netpols}`);
@@ -102,7 +105,9 @@ for (const stack of ["test", "production"]) {
                 // Tenant's server and redis sizes come from its config (or the operator guide's defaults).
                 const redis = objects.find((o) => o.type === "kubernetes:apps/v1:StatefulSet")!;
                 assert.strictEqual(redis.inputs.spec.replicas, t.redis?.replicas ?? 1);
-                assert.strictEqual(redis.inputs.spec.volumeClaimTemplates[0].spec.resources.requests.storage, t.redis?.storage ?? "1Gi");
+                const claim = objects.find((o) => o.type === "kubernetes:core/v1:PersistentVolumeClaim")!;
+                const planSize = PLAN_CATALOGUE[t.planId as PlanId].dataStorage;
+                assert.strictEqual(claim.inputs.spec.resources.requests.storage, t.redis?.storage ?? t.dataStorage ?? planSize);
             }
             assert.strictEqual(ofType(run, "kubernetes:neurallog.io/v1:Tenant").length, tenants.length);
         });
@@ -223,8 +228,11 @@ describe("production stack specifics", () => {
     it("deploys tenants on all three plans and protects their data", () => {
         const plans = new Set(ofType(run, "kubernetes:neurallog.io/v1:Tenant").map((t) => t.inputs.spec.planId));
         assert.deepStrictEqual([...plans].sort(), ["enterprise", "professional", "starter"]);
-        const guarded = run.resources.filter((r) => r.name.startsWith("tenant-") && (r.name.endsWith("-namespace") || r.name.endsWith("-data")));
-        assert.strictEqual(guarded.length, 2 * stackConfig("production").tenants.length);
+        const tenants = stackConfig("production").tenants;
+        const guarded = run.resources.filter(
+            (r) => (r.type === "kubernetes:core/v1:Namespace" && r.name.startsWith("tenant-")) || (r.type === "kubernetes:core/v1:PersistentVolumeClaim" && r.name.startsWith("tenant-")),
+        );
+        assert.strictEqual(guarded.length, tenants.reduce((n: number, t: any) => n + 1 + (t.redis?.replicas ?? 1), 0));
         for (const r of guarded) assert.strictEqual(r.opts?.protect, true, `${r.name} is not protected`);
     });
 });
