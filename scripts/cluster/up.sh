@@ -322,7 +322,7 @@ metadata:
     neurallog.io/local-cluster: "true"
 provisioner: $KWOK_PROVISIONER
 reclaimPolicy: Delete
-volumeBindingMode: Immediate
+volumeBindingMode: WaitForFirstConsumer
 allowVolumeExpansion: true
 EOF
   done
@@ -338,6 +338,17 @@ apply_cluster_objects() {
     read -r name _ <<<"$entry"
     kc patch node "$name" --subresource=status --type=merge \
       -p "{\"status\":{\"allocatable\":$NODE_RESOURCES,\"capacity\":$NODE_RESOURCES}}" >/dev/null
+  done
+  # WaitForFirstConsumer, as the classes the program creates and the guide's are: a claim
+  # binds only once a pod that mounts it is scheduled (the scheduler picks the node, then
+  # the PV controller hands the claim to the provisioner, here kwok's stages). The mode is
+  # immutable, so a class left by an older version of this script is recreated.
+  local sc mode
+  for sc in standard fast-ssd premium-nvme; do
+    mode="$(kc get storageclass "$sc" -o jsonpath='{.volumeBindingMode}' 2>/dev/null || true)"
+    if [ -n "$mode" ] && [ "$mode" != WaitForFirstConsumer ]; then
+      kc delete storageclass "$sc" >/dev/null
+    fi
   done
   storage_class_manifests | kc apply --server-side --force-conflicts --field-manager=neurallog-cluster-up -f - >/dev/null
 }

@@ -22,6 +22,29 @@ for (const name of ["test", "production"] as const) {
             );
         });
 
+        it(`binds every data volume of ${name} on a WaitForFirstConsumer class, each mounted by its store's pod`, async () => {
+            const e = env(name);
+            const claims = (await kubectlJson(e.cluster, "get", "pvc", "-A", "-l", "app.kubernetes.io/part-of=neurallog")).items;
+            const tenants = e.readConfig().config["neurallog:tenants"];
+            assert.ok(claims.length >= 1 + tenants.length, `${claims.length} claims`);
+            for (const cls of new Set<string>(claims.map((p: any) => p.spec.storageClassName))) {
+                const sc = await kubectlJson(e.cluster, "get", "storageclass", cls);
+                assert.strictEqual(sc.volumeBindingMode, "WaitForFirstConsumer", cls);
+            }
+            const pods = (await kubectlJson(e.cluster, "get", "pods", "-A")).items;
+            const mounted = new Set(
+                pods.flatMap((p: any) => (p.spec.volumes ?? []).filter((v: any) => v.persistentVolumeClaim).map((v: any) => `${p.metadata.namespace}/${v.persistentVolumeClaim.claimName}`)),
+            );
+            for (const p of claims) {
+                const key = `${p.metadata.namespace}/${p.metadata.name}`;
+                assert.ok(mounted.has(key), `${key} is mounted by no pod`);
+                assert.strictEqual(p.status.phase, "Bound", `${key} is ${p.status.phase}`);
+            }
+            for (const t of tenants) {
+                assert.ok(claims.some((p: any) => p.metadata.namespace === `tenant-${t.tenantId}`), `tenant ${t.tenantId} has no data volume`);
+            }
+        });
+
         it(`reports no changes on a second up of ${name}`, async () => {
             const e = env(name);
             const result = await e.up();
@@ -32,3 +55,20 @@ for (const name of ["test", "production"] as const) {
         });
     });
 }
+
+describe("replicated stores: production", () => {
+    it("sends Redis clients only to the ready primary; the peers Service lists every member", async () => {
+        const e = env("production");
+        const config = e.readConfig().config;
+        const ns = config["neurallog:namespace"];
+        const replicas = config["neurallog:dataStores"].redis.replicas;
+        assert.ok(replicas > 1, "production runs Redis replicas");
+        const members = async (service: string) => {
+            const slices = (await kubectlJson(e.cluster, "get", "endpointslices", "-n", ns, "-l", `kubernetes.io/service-name=${service}`)).items;
+            return slices.flatMap((s: any) => (s.endpoints ?? []).map((x: any) => ({ pod: x.targetRef?.name, ready: x.conditions?.ready })));
+        };
+        assert.deepStrictEqual(await members("redis"), [{ pod: "redis-0", ready: true }]);
+        const peers = (await members("redis-peers")).map((m: any) => m.pod).sort();
+        assert.deepStrictEqual(peers, Array.from({ length: replicas }, (_, i) => `redis-${i}`));
+    });
+});

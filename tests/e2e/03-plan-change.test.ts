@@ -1,15 +1,18 @@
 /** Promise: moving a tenant to another plan updates only that tenant's slice; the live quota carries the new numbers. */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { changes, kubectlJson } from "./support";
+import { changes, kubectlJson, snapshot } from "./support";
 
 describe("plan change", () => {
     const id = "acme-corp";
+    const ns = `tenant-${id}`;
+    let statefulSetUid: string;
 
     it("previews updates only to that tenant's objects, quota and limit range among them", async () => {
         const e = env("test");
         const before = e.readConfig().config["neurallog:tenants"].find((t: any) => t.tenantId === id);
         assert.strictEqual(before.planId, "starter");
+        statefulSetUid = (await kubectlJson(e.cluster, "get", "statefulset", "redis", "-n", ns)).metadata.uid;
         e.editConfig((c) => {
             c["neurallog:tenants"].find((t: any) => t.tenantId === id).planId = "professional";
         });
@@ -28,7 +31,34 @@ describe("plan change", () => {
         assert.strictEqual(quota.spec.hard["requests.cpu"], "8");
         assert.strictEqual(quota.spec.hard.pods, "50");
         assert.strictEqual(quota.status.hard["requests.memory"], "16Gi");
-        const ns = await kubectlJson(e.cluster, "get", "namespace", `tenant-${id}`);
-        assert.strictEqual(ns.metadata.labels["neurallog.io/plan"], "professional");
+        const namespace = await kubectlJson(e.cluster, "get", "namespace", ns);
+        assert.strictEqual(namespace.metadata.labels["neurallog.io/plan"], "professional");
+    });
+
+    it("grows the tenant's data volume in place and keeps its StatefulSet", async () => {
+        const e = env("test");
+        const sts = await kubectlJson(e.cluster, "get", "statefulset", "redis", "-n", ns);
+        assert.strictEqual(sts.metadata.uid, statefulSetUid, "the StatefulSet was replaced");
+        const claim = await kubectlJson(e.cluster, "get", "pvc", "data-redis-0", "-n", ns);
+        // The professional plan's data volume (the plan catalogue), grown from the starter plan's.
+        assert.strictEqual(claim.spec.resources.requests.storage, "50Gi");
+        assert.strictEqual(claim.status.phase, "Bound");
+    });
+
+    it("refuses a downgrade that would shrink the data volume, before changing anything", async () => {
+        const e = env("test");
+        const before = await snapshot(e.cluster);
+        const saved = e.readConfig();
+        e.editConfig((c) => {
+            c["neurallog:tenants"].find((t: any) => t.tenantId === id).planId = "starter";
+        });
+        const message = /neurallog:tenants\[0\]\.planId 5Gi would shrink volume tenant-acme-corp\/data-redis-0 from 50Gi; Kubernetes cannot shrink a volume/;
+        try {
+            await assert.rejects(e.preview(), message);
+            await assert.rejects(e.up(), message);
+        } finally {
+            e.writeConfig(saved);
+        }
+        assert.deepStrictEqual(await snapshot(e.cluster), before);
     });
 });

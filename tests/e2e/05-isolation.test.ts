@@ -11,7 +11,7 @@ describe("isolation enforced by the API server", () => {
     it("gives a pod without resources the LimitRange defaults", () => limitRangeDefaultsApply(c(), ns));
     it("refuses a privileged pod through Pod Security admission", () => privilegedPodIsRefused(c(), ns));
     it("keeps every tenant's service account out of every other tenant, and in its own", async () => {
-        const tenants = (await kubectlJson(c(), "get", "tenants")).items.map((t: any) => t.status.namespace);
+        const tenants = (await kubectlJson(c(), "get", "tenants")).items.map((t: any) => t.spec.namespace);
         await tenantAccountsAreIsolated(c(), tenants, env("test").readConfig().config["neurallog:namespace"]);
     });
 });

@@ -45,9 +45,9 @@ describe("offboarding without data loss (production)", () => {
         await e.preview({ expectNoChanges: true });
     });
 
-    it("decommission then removal deletes the slice but keeps the namespace and data volume", async () => {
+    it("decommission then removal deletes the slice but keeps the namespace and data volume (its Redis claim)", async () => {
         const e = env("production");
-        const pvc = await kubectlJson(e.cluster, "get", "pvc/tenant-data-storage", "-n", ns);
+        const pvc = await kubectlJson(e.cluster, "get", "pvc/data-redis-0", "-n", ns);
         e.editConfig((c) => {
             c["neurallog:tenants"].find((t: any) => t.tenantId === id).decommission = true;
         });
@@ -56,7 +56,7 @@ describe("offboarding without data loss (production)", () => {
             c["neurallog:tenants"] = c["neurallog:tenants"].filter((t: any) => t.tenantId !== id);
         });
         await e.up();
-        const kept = await kubectlJson(e.cluster, "get", "pvc/tenant-data-storage", "-n", ns);
+        const kept = await kubectlJson(e.cluster, "get", "pvc/data-redis-0", "-n", ns);
         assert.strictEqual(kept.metadata.uid, pvc.metadata.uid, "the data volume was recreated");
         assert.strictEqual(kept.status.phase, "Bound");
         const left = await kubectlJson(e.cluster, "get", "deployments,statefulsets", "-n", ns);

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { Cluster, common, ROOT } from "../support/cluster";
+import { Cluster, common, kubectlJson, ROOT } from "../support/cluster";
 
 export * from "../support/cluster";
 export const E2E_DIR = path.join(ROOT, ".local", "e2e");
@@ -22,7 +22,8 @@ export class Env {
     private stackPromise?: Promise<Stack>;
     readonly events: EngineEvent[] = [];
 
-    constructor(readonly stackName: string, readonly cluster: Cluster) {
+    /** `configFrom`: the repository stack file to start from (default: the stack's own). */
+    constructor(readonly stackName: string, readonly cluster: Cluster, configFrom = stackName) {
         this.workDir = path.join(cluster.stateDir, "project");
         this.configFile = path.join(this.workDir, `Pulumi.${stackName}.yaml`);
         fs.mkdirSync(this.workDir, { recursive: true });
@@ -31,7 +32,7 @@ export class Env {
             if (!fs.existsSync(target)) fs.symlinkSync(path.join(ROOT, f), target);
         }
         fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(this.workDir, "Pulumi.yaml"));
-        fs.copyFileSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), this.configFile);
+        fs.copyFileSync(path.join(ROOT, `Pulumi.${configFrom}.yaml`), this.configFile);
         // As a user pointing a stack at its cluster would: the local cluster of this environment.
         this.editConfig((config) => {
             config["neurallog:cluster"] = clusterIdentity(cluster);
@@ -121,6 +122,16 @@ export function clusterIdentity(c: Cluster): { context: string; server: string }
     const ctx = kc.contexts.find((x: any) => x.name === context);
     const server = kc.clusters.find((x: any) => x.name === ctx.context.cluster).cluster.server;
     return { context, server };
+}
+
+/** Every platform object of the cluster with its resourceVersion: equal snapshots mean nothing changed. */
+export async function snapshot(c: Cluster): Promise<string[]> {
+    const platform = await kubectlJson(c, "get", "all,configmaps,secrets,networkpolicies,resourcequotas,limitranges,roles,rolebindings,serviceaccounts,pvc,pdb,hpa", "-A", "-l", "app.kubernetes.io/part-of=neurallog");
+    const scoped = await kubectlJson(c, "get", "namespaces,tenants,crd,clusterroles", "-l", "app.kubernetes.io/part-of=neurallog");
+    return [...platform.items, ...scoped.items]
+        .filter((o: any) => o.kind !== "Pod")
+        .map((o: any) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.resourceVersion}`)
+        .sort();
 }
 
 /** URNs whose planned operation is not `same` (or a read). */
