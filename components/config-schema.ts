@@ -359,6 +359,11 @@ export const rootSchemas = {
     network: networkSchema,
     namespace: dnsLabel().default("neurallog"),
     imageTag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be a valid image tag").default("latest"),
+    /**
+     * Registries images may come from (`docker.io` for Docker Hub names such as
+     * `redis:7`); required in production, where every image is checked against it.
+     */
+    imageRegistries: z.array(z.string().min(1)).default([]),
     /** Protect tenant namespaces and data volumes from deletion; the test stack opts out explicitly. */
     protectTenantData: z.boolean().default(true),
     server: serverSchema,

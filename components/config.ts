@@ -30,6 +30,7 @@ import {
     TenantModel,
     WorkloadModel,
 } from "./model";
+import { registryOf } from "./images";
 import { Plan, PLAN_CATALOGUE, PLAN_IDS, PlanId, QuotaHard } from "./plans";
 import { formatQuantity, parseQuantity } from "./quantity";
 
@@ -442,10 +443,17 @@ function resolveModel(
                 ] as [string, string][];
             }),
         ];
+        const registries = new Set(input.imageRegistries);
+        if (registries.size === 0) {
+            p("imageRegistries", "must list the registries production images may come from (e.g. [docker.io, quay.io])");
+        }
         for (const [path, image] of images) {
             const tag = tagOf(image);
             if (tag === undefined || tag === "latest") {
                 p(path, `"${image}" must pin an image tag other than "latest" in production`);
+            }
+            if (registries.size > 0 && !registries.has(registryOf(image))) {
+                p(path, `"${image}" comes from registry ${registryOf(image)}, which is not in ${PROJECT}:imageRegistries (${[...registries].join(", ")})`);
             }
         }
         tenants.forEach((t) => {
@@ -474,6 +482,7 @@ function resolveModel(
         environment: input.environment,
         cluster: input.cluster,
         network,
+        imageRegistries: input.imageRegistries,
         production,
         namespace: input.namespace,
         imageTag: input.imageTag,

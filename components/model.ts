@@ -139,6 +139,8 @@ export interface PlatformModel {
     environment: string;
     cluster: ClusterModel;
     network: NetworkModel;
+    /** Registries images may come from; checked in production. */
+    imageRegistries: string[];
     production: boolean;
     namespace: string;
     imageTag: string;

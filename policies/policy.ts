@@ -16,6 +16,8 @@ export interface PolicyContext {
     environment: string;
     /** Values of the credentials the stack generated (from state), for secrets-only-generated-credentials. */
     generatedCredentials?: string[];
+    /** Registries production images may come from (`neurallog:imageRegistries`). */
+    allowedRegistries?: string[];
 }
 
 export interface Policy {
@@ -48,3 +50,12 @@ export function containers(objects: RenderedObject[]): { at: string; container: 
 }
 
 export const ofType = (objects: RenderedObject[], type: string) => objects.filter((o) => o.type === `kubernetes:${type}`);
+
+/** Namespaces the rendered objects mark as a tenant's (`neurallog.io/tenant-id`). */
+export function tenantNamespaces(objects: RenderedObject[]): Set<string> {
+    return new Set(
+        ofType(objects, "core/v1:Namespace")
+            .filter((n) => n.inputs.metadata?.labels?.["neurallog.io/tenant-id"])
+            .map((n) => n.inputs.metadata.name),
+    );
+}

@@ -140,6 +140,16 @@ const cases: { name: string; config: () => Record<string, unknown>; expect: RegE
         expect: /^neurallog:cluster is required: name the cluster this stack deploys to/,
     },
     {
+        name: "a production image from a registry the stack does not allow",
+        config: () => ({ ...stackConfig("production"), server: { ...stackConfig("production").server, image: "ghcr.io/someone/server:1.4.2" } }),
+        expect: /^neurallog:server\.image "ghcr\.io\/someone\/server:1\.4\.2" comes from registry ghcr\.io, which is not in neurallog:imageRegistries \(docker\.io, quay\.io\)$/,
+    },
+    {
+        name: "a production stack that allows no registry",
+        config: () => ({ ...stackConfig("production"), imageRegistries: [] }),
+        expect: /^neurallog:imageRegistries must list the registries production images may come from/,
+    },
+    {
         name: "a moving image tag in production",
         config: () => ({ ...stackConfig("production"), imageTag: "latest" }),
         expect: /^neurallog:imageTag "neurallog\/server:latest" must pin an image tag other than "latest" in production$/,

@@ -15,7 +15,7 @@ const labels = {
 };
 
 const GENERATED = "Zq8vT3mW9xKp2LrN7bYc4HdJ6sFg1Aue";
-const CONTEXT = { environment: "production", generatedCredentials: [GENERATED] };
+const CONTEXT = { environment: "production", generatedCredentials: [GENERATED], allowedRegistries: ["docker.io"] };
 /** What the SDK sends for a secret value. */
 const secretOf = (value: unknown) => ({ [SECRET_SIG]: "1b47061264138c4ac30d75fd1eb44270", value });
 
@@ -41,6 +41,17 @@ function compliant(): RenderedObject[] {
         { type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", name: "deny", inputs: { metadata: meta("default-deny"), spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } } },
         { type: "kubernetes:core/v1:ResourceQuota", name: "quota", inputs: { metadata: meta("tenant-quota"), spec: { hard: { pods: "10" } } } },
         { type: "kubernetes:core/v1:LimitRange", name: "limits", inputs: { metadata: meta("tenant-container-limits"), spec: { limits: [] } } },
+        { type: "kubernetes:core/v1:Service", name: "service", inputs: { metadata: meta("app"), spec: { type: "ClusterIP", ports: [{ port: 3030 }] } } },
+        {
+            type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+            name: "own-role",
+            inputs: { metadata: meta("own-role"), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant-role" }, subjects: [] },
+        },
+        {
+            type: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+            name: "view",
+            inputs: { metadata: meta("view"), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [] },
+        },
         { type: "kubernetes:core/v1:ServiceAccount", name: "sa", inputs: { metadata: meta("app"), automountServiceAccountToken: false } },
         {
             type: "kubernetes:core/v1:Secret",
@@ -101,6 +112,14 @@ const breakages: [string, string, (o: RenderedObject[]) => void][] = [
     // A literal, wrapped as a secret exactly as the SDK wraps every stringData.
     ["secrets-only-generated-credentials", "stringData.password", (o) => { byName(o, "secret").inputs.stringData = secretOf({ password: "hunter2-hunter2-hunter2" }); }],
     ["images-pinned-in-production", "latest", (o) => { container(o).image = "neurallog/server:latest"; }],
+    ["images-from-allowed-registries", "ghcr.io", (o) => { container(o).image = "ghcr.io/neurallog/server:1.4.2"; }],
+    ["pods-no-host-access", "hostNetwork", (o) => { pod(o).hostNetwork = true; }],
+    ["pods-no-host-access", "hostPID", (o) => { pod(o).hostPID = true; }],
+    ["pods-no-host-access", "hostIPC", (o) => { pod(o).hostIPC = true; }],
+    ["pods-no-host-access", "hostPath", (o) => { pod(o).volumes = [{ name: "tmp", hostPath: { path: "/var/run" } }]; }],
+    ["tenant-services-not-exposed", "LoadBalancer", (o) => { byName(o, "service").inputs.spec.type = "LoadBalancer"; }],
+    ["tenant-services-not-exposed", "NodePort", (o) => { byName(o, "service").inputs.spec.type = "NodePort"; }],
+    ["tenant-rolebindings-view-only", "cluster-admin", (o) => { byName(o, "view").inputs.roleRef.name = "cluster-admin"; }],
 ];
 
 describe("policies", () => {
@@ -122,6 +141,17 @@ describe("policies", () => {
             assert.ok(violations[0].includes(field), `${violations[0]} does not name ${field}`);
         });
     }
+
+    it("leave non-tenant namespaces' Services alone and read registries as the runtime does", () => {
+        const objects = compliant();
+        objects.push({ type: "kubernetes:core/v1:Service", name: "lb", inputs: { metadata: { name: "lb", namespace: "ingress-nginx", labels }, spec: { type: "LoadBalancer" } } });
+        assert.deepStrictEqual(evaluate(objects, CONTEXT), []);
+        for (const [image, registry] of [["redis:7", "docker.io"], ["qdrant/qdrant:v1", "docker.io"], ["quay.io/p/e:v1", "quay.io"], ["localhost:5000/x:1", "localhost:5000"]]) {
+            container(objects).image = image;
+            const v = evaluate(objects, { ...CONTEXT, allowedRegistries: [registry] });
+            assert.deepStrictEqual(v, [], `${image} from ${registry}`);
+        }
+    });
 
     it("allow moving tags outside production", () => {
         const objects = compliant();

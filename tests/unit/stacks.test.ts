@@ -134,7 +134,7 @@ for (const stack of ["test", "production"]) {
         });
 
         it("passes every platform policy: non-root, read-only, unprivileged, sized, PSA, default-deny, quotas, labels, secrets", () => {
-            assert.deepStrictEqual(evaluate(run.resources, { environment: config.environment, generatedCredentials: run.credentials }), []);
+            assert.deepStrictEqual(evaluate(run.resources, { environment: config.environment, generatedCredentials: run.credentials, allowedRegistries: config.imageRegistries }), []);
             // Policies see what exists; make sure there is something to see.
             assert.strictEqual(ofType(run, "kubernetes:core/v1:Namespace").length, tenants.length + 1);
             assert.ok(podSpecs(run).length > tenants.length * 2);
