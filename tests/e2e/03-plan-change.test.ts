@@ -1,7 +1,7 @@
 /** Promise: moving a tenant to another plan updates only that tenant's slice; the live quota carries the new numbers. */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { changes, kubectlJson, snapshot } from "./support";
+import { changes, kubectlJson, npmScript, snapshot } from "./support";
 
 describe("plan change", () => {
     const id = "acme-corp";
@@ -22,6 +22,20 @@ describe("plan change", () => {
         assert.ok(urns.some((u) => u.endsWith(`::tenant-${id}-limits`)), `limit range not updated: ${urns}`);
         const bad = planned.filter(([urn, op]) => op !== "update" || !urn.includes(`tenant-${id}`));
         assert.deepStrictEqual(bad, [], "changes that are not in-place updates of this tenant");
+
+        // What a reviewer reads in the pull request: the quota and limits change called out
+        // first, everything under this tenant, no data at risk.
+        const summary = await npmScript(e, "summary");
+        assert.strictEqual(summary.code, 0, summary.stderr);
+        const lines = summary.stdout.split("\n");
+        assert.strictEqual(lines[0], "## Preview: stack `test`");
+        assert.ok(lines[2].startsWith("> ⚠️"), `the warnings come first:\n${summary.stdout}`);
+        for (const object of [`LimitRange ${ns}/tenant-container-limits`, `ResourceQuota ${ns}/tenant-quota`]) {
+            assert.ok(lines.includes(`> ⚠️ **access or limits change**: update \`${object}\``), summary.stdout);
+        }
+        assert.ok(!summary.stdout.includes("data at risk"), summary.stdout);
+        assert.match(summary.stdout, new RegExp(`\\*\\*${planned.length} changes?\\*\\* across 0 platform layers and 1 tenant\\.`));
+        assert.match(summary.stdout, new RegExp(`\\| tenant ${id} \\| 0 \\| ${planned.length} \\| 0 \\| 0 \\|`));
     });
 
     it("applies the professional plan's numbers to the live quota", async () => {

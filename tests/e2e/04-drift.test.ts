@@ -9,7 +9,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { env } from "./hooks";
-import { changes, Cluster, kubectl, kubectlJson } from "./support";
+import { changes, Cluster, Env, kubectl, kubectlJson, npmScript } from "./support";
 
 interface Drift {
     /** Logical name of the Pulumi resource that must show a change. */
@@ -117,6 +117,23 @@ describe("drift tracking", () => {
         assert.deepStrictEqual(names, drifts.map((d) => d.resource).sort(), `planned: ${JSON.stringify(planned)}`);
     });
 
+    it("`npm run drift` reports them by tenant and layer with the fields that differ, and exits 1", async () => {
+        const e = env("test");
+        const { code, stdout } = await driftCli(e, "--json");
+        assert.strictEqual(code, 1, stdout);
+        const report = JSON.parse(stdout);
+        const objects = Object.values(report.groups).flat() as any[];
+        assert.strictEqual(report.drifted, objects.length);
+        assert.deepStrictEqual([...new Set(objects.map((o) => o.urn.split("::").pop()))].sort(), drifts.map((d) => d.resource).sort());
+        const limits = report.groups["tenant acme-corp"].find((o: any) => o.object === "LimitRange tenant-acme-corp/tenant-container-limits");
+        assert.ok(limits, JSON.stringify(report.groups["tenant acme-corp"]));
+        assert.ok(limits.fields.some((f: string) => f.startsWith("spec.limits")), JSON.stringify(limits));
+        assert.deepStrictEqual(report.groups["tenant globex"].find((o: any) => o.object === "Tenant globex")?.fields, ["(deleted in the cluster)"]);
+        const markdown = await driftCli(e);
+        assert.strictEqual(markdown.code, 1);
+        assert.match(markdown.stdout, new RegExp(`\\*\\*${report.drifted} objects drifted\\*\\*`));
+    });
+
     it("restores every drifted object with up --refresh, then a refreshing preview shows no changes", async () => {
         const e = env("test");
         const sys = e.readConfig().config["neurallog:namespace"];
@@ -125,4 +142,16 @@ describe("drift tracking", () => {
         for (const d of drifts) assert.deepStrictEqual(await d.probe(e.cluster, sys), before.get(d.resource), `${d.resource} not restored`);
         await e.preview({ refresh: true, expectNoChanges: true });
     });
+
+    it("`npm run drift` exits 0 on a clean stack and 2 on an error", async () => {
+        const e = env("test");
+        const clean = await driftCli(e);
+        assert.strictEqual(clean.code, 0, clean.stdout + clean.stderr);
+        assert.match(clean.stdout, /No drift: the cluster matches Pulumi state\./);
+        const missing = await driftCli(e, "--stack", "no-such-stack");
+        assert.strictEqual(missing.code, 2, missing.stdout);
+        assert.match(missing.stderr, /no-such-stack/);
+    });
 });
+
+const driftCli = (e: Env, ...args: string[]) => npmScript(e, "drift", ...args);

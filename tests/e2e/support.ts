@@ -2,13 +2,16 @@
  * e2e support: the locally built Pulumi CLI driven through the Automation API, against
  * one local cluster per environment (tests/support/cluster.ts).
  */
+import { execFile as execFileCb } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { promisify } from "util";
 import * as YAML from "yaml";
 import { Cluster, common, kubectlJson, ROOT } from "../support/cluster";
 
 export * from "../support/cluster";
+const execFile = promisify(execFileCb);
 export const E2E_DIR = path.join(ROOT, ".local", "e2e");
 
 /**
@@ -132,6 +135,25 @@ export async function snapshot(c: Cluster): Promise<string[]> {
         .filter((o: any) => o.kind !== "Pod")
         .map((o: any) => `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name} ${o.metadata.resourceVersion}`)
         .sort();
+}
+
+/**
+ * One of the project's npm scripts (drift, summary), as a user or a CI job runs it,
+ * against this environment's stack; `--stack` defaults to the environment's.
+ */
+export async function npmScript(e: Env, script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const stackArgs = args.includes("--stack") ? [] : ["--stack", e.stackName];
+    try {
+        const { stdout, stderr } = await execFile("npm", ["run", "--silent", script, "--", ...stackArgs, "--cwd", e.workDir, ...args], {
+            cwd: ROOT,
+            env: { ...process.env, ...e.env },
+            maxBuffer: 64 * 1024 * 1024,
+        });
+        return { code: 0, stdout, stderr };
+    } catch (err: any) {
+        if (typeof err.code !== "number") throw err;
+        return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
 }
 
 /** URNs whose planned operation is not `same` (or a read). */

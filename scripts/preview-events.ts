@@ -1,0 +1,71 @@
+/**
+ * What the engine's step events say about each object, shared by the drift report
+ * (scripts/drift.ts) and the change summary (scripts/summary.ts).
+ */
+import { LocalWorkspace, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
+
+export interface DriftedObject {
+    /** `Kind namespace/name` as kubectl would show it. */
+    object: string;
+    urn: string;
+    /** The planned step: update, replace, create, delete (for drift: create = deleted in the cluster). */
+    op: string;
+    /** Property paths that differ; `(deleted in the cluster)` for an object that is gone. */
+    fields: string[];
+}
+
+/** Steps that change nothing. */
+export const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
+
+function argValue(args: string[], flag: string): string | undefined {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+}
+
+/**
+ * The command line shared by the reports: `--stack <name>` (required), `--cwd <dir>`
+ * (or NEURALLOG_PROJECT_DIR, else the current directory) for the Pulumi project. `run`
+ * returns the exit code; any error is exit code 2 with its message on stderr.
+ */
+export async function runOnStack(command: string, args: string[], run: (stack: Stack) => Promise<number>): Promise<number> {
+    const stackName = argValue(args, "--stack");
+    if (!stackName) {
+        process.stderr.write(`usage: npm run ${command} -- --stack <name> [--json] [--cwd <pulumi project dir>]\n`);
+        return 2;
+    }
+    const workDir = argValue(args, "--cwd") ?? process.env.NEURALLOG_PROJECT_DIR ?? process.cwd();
+    try {
+        return await run(await LocalWorkspace.selectStack({ stackName, workDir }));
+    } catch (e) {
+        process.stderr.write(`${command}: ${(e as Error).message}\n`);
+        return 2;
+    }
+}
+
+/** Pure: the group an object belongs to, from its type chain and namespace. */
+export function groupOf(m: Pick<StepEventMetadata, "urn" | "type" | "old" | "new">): string {
+    const state = m.new ?? m.old;
+    const metadata = (state?.outputs?.metadata ?? state?.inputs?.metadata ?? {}) as { name?: string; namespace?: string };
+    const tenantNs = [metadata.namespace, m.type.endsWith(":Namespace") ? metadata.name : undefined].find((n) => n?.startsWith("tenant-"));
+    if (tenantNs) return `tenant ${tenantNs.slice("tenant-".length)}`;
+    if (m.type === "kubernetes:neurallog.io/v1:Tenant" && metadata.name) return `tenant ${metadata.name}`;
+    if (m.urn.includes("neurallog:tenant:TenantSlice")) return "tenant (unknown)";
+    if (m.urn.includes("neurallog:datastores:")) return "data stores";
+    if (m.urn.includes("neurallog:observability:")) return "observability";
+    return "platform";
+}
+
+/** Pure: one object from a step of a (refreshing) preview. */
+export function driftedObject(m: StepEventMetadata, mode: "drift" | "preview" = "drift"): DriftedObject {
+    const state = m.new ?? m.old;
+    const metadata = (state?.outputs?.metadata ?? state?.inputs?.metadata ?? {}) as { name?: string; namespace?: string };
+    const kind = m.type.split(":").pop() ?? m.type;
+    const fields =
+        m.op === "create"
+            ? [mode === "drift" ? "(deleted in the cluster)" : "(new)"]
+            : m.op === "delete"
+              ? [mode === "drift" ? "(no longer declared)" : "(removed)"]
+              : [...new Set(Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}) : (m.diffs ?? []))].sort();
+    return { object: `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ""}${metadata.name ?? m.urn.split("::").pop()}`, urn: m.urn, op: m.op, fields };
+}
+

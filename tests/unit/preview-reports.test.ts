@@ -1,0 +1,103 @@
+/** The drift report and the pull-request summary, from engine events shaped as the engine sends them. */
+import * as assert from "assert";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { formatMarkdown, reportFromEvents } from "../../scripts/drift";
+import { COMMENT_LIMIT, summarize } from "../../scripts/summary";
+
+const URN = "urn:pulumi:test::neurallog::pulumi:pulumi:Stack$";
+const step = (op: string, chain: string, type: string, metadata: Record<string, string>, detailedDiff?: Record<string, unknown>): EngineEvent =>
+    ({
+        sequence: 0,
+        timestamp: 0,
+        resourcePreEvent: {
+            metadata: {
+                op,
+                urn: `${URN}${chain}$${type}::${metadata.name}-logical`,
+                type,
+                provider: "",
+                old: { type, urn: "", id: "", parent: "", provider: "", inputs: { metadata }, outputs: { metadata } },
+                ...(op === "create" ? { old: undefined, new: { type, urn: "", id: "", parent: "", provider: "", inputs: { metadata }, outputs: {} } } : {}),
+                detailedDiff,
+            },
+        },
+    }) as unknown as EngineEvent;
+
+describe("drift report", () => {
+    const events = [
+        step("update", "neurallog:tenant:TenantSlice", "kubernetes:rbac.authorization.k8s.io/v1:Role", { name: "tenant-role", namespace: "tenant-acme-corp" }, { rules: { kind: "update" } }),
+        step("create", "neurallog:tenant:TenantSlice", "kubernetes:neurallog.io/v1:Tenant", { name: "globex" }),
+        step("update", "neurallog:tenant:TenantSlice", "kubernetes:core/v1:Namespace", { name: "tenant-acme-corp" }, { "metadata.labels": { kind: "update" } }),
+        step("update", "neurallog:platform:Platform$neurallog:datastores:DataStores$neurallog:datastores:Redis", "kubernetes:apps/v1:StatefulSet", { name: "redis", namespace: "neurallog" }, { "spec.replicas": { kind: "update" } }),
+        step("update", "neurallog:platform:Platform", "kubernetes:apps/v1:Deployment", { name: "neurallog-server", namespace: "neurallog" }, { "spec.template.spec.containers[0].image": { kind: "update" }, "spec.replicas": { kind: "update" } }),
+        step("same", "neurallog:platform:Platform", "kubernetes:core/v1:ConfigMap", { name: "neurallog-config", namespace: "neurallog" }),
+        step("update", "", "pulumi:pulumi:StackReference", { name: "self" }),
+    ];
+
+    it("groups drifted objects by tenant and platform layer, with the fields that differ", () => {
+        const r = reportFromEvents("test", events);
+        assert.strictEqual(r.drifted, 5);
+        assert.deepStrictEqual(Object.keys(r.groups).sort(), ["data stores", "platform", "tenant acme-corp", "tenant globex"]);
+        assert.deepStrictEqual(
+            r.groups["tenant acme-corp"].map((o) => [o.object, o.op, o.fields]),
+            [
+                ["Namespace tenant-acme-corp", "update", ["metadata.labels"]],
+                ["Role tenant-acme-corp/tenant-role", "update", ["rules"]],
+            ],
+        );
+        assert.deepStrictEqual(r.groups["tenant globex"][0].fields, ["(deleted in the cluster)"]);
+        assert.deepStrictEqual(r.groups.platform[0].fields, ["spec.replicas", "spec.template.spec.containers[0].image"]);
+        assert.strictEqual(r.groups["data stores"][0].object, "StatefulSet neurallog/redis");
+    });
+
+    it("prints platform layers before tenants and says when nothing drifted", () => {
+        const md = formatMarkdown(reportFromEvents("test", events));
+        assert.match(md, /\*\*5 objects drifted\*\* in 4 groups/);
+        const order = [...md.matchAll(/^### (.+) \(\d+\)$/gm)].map((m) => m[1]);
+        assert.deepStrictEqual(order, ["data stores", "platform", "tenant acme-corp", "tenant globex"]);
+        assert.match(md, /- `Role tenant-acme-corp\/tenant-role` — update: `rules`/);
+        assert.match(formatMarkdown(reportFromEvents("test", events.slice(5))), /No drift: the cluster matches Pulumi state\./);
+    });
+});
+
+describe("pull-request change summary", () => {
+    const TENANT_KINDS = ["core/v1:Namespace", "core/v1:ResourceQuota", "core/v1:LimitRange", "rbac.authorization.k8s.io/v1:Role", "apps/v1:Deployment", "apps/v1:StatefulSet", "core/v1:PersistentVolumeClaim", "core/v1:Service"];
+    const onboard = (id: string) =>
+        TENANT_KINDS.map((k) => step("create", "neurallog:tenant:TenantSlice", `kubernetes:${k}`, k.endsWith(":Namespace") ? { name: `tenant-${id}` } : { name: k.split(":").pop()!.toLowerCase(), namespace: `tenant-${id}` }));
+
+    it("puts a loud line first for data at risk and for access or limits changes", () => {
+        const md = summarize("production", [
+            ...onboard("new-co"),
+            step("delete", "neurallog:tenant:TenantSlice", "kubernetes:core/v1:PersistentVolumeClaim", { name: "data-redis-0", namespace: "tenant-acme-corp" }),
+            step("replace", "neurallog:platform:Platform$neurallog:datastores:DataStores$neurallog:datastores:Postgres", "kubernetes:core/v1:Service", { name: "postgres", namespace: "neurallog-prod" }),
+            step("update", "neurallog:tenant:TenantSlice", "kubernetes:core/v1:ResourceQuota", { name: "tenant-quota", namespace: "tenant-acme-corp" }, { "spec.hard": { kind: "update" } }),
+        ]);
+        const lines = md.split("\n");
+        assert.strictEqual(lines[0], "## Preview: stack `production`");
+        const warnings = lines.filter((l) => l.startsWith("> ⚠️"));
+        assert.ok(warnings.includes("> ⚠️ **data at risk**: delete `PersistentVolumeClaim tenant-acme-corp/data-redis-0`"), warnings.join("\n"));
+        assert.ok(warnings.includes("> ⚠️ **data at risk**: replace `Service neurallog-prod/postgres`"), warnings.join("\n"));
+        assert.ok(warnings.includes("> ⚠️ **access or limits change**: update `ResourceQuota tenant-acme-corp/tenant-quota`"), warnings.join("\n"));
+        // Creates of a new tenant's quota, limits and role are access changes too, but never data at risk.
+        assert.ok(!warnings.some((l) => l.includes("data at risk") && l.includes("new-co")));
+        assert.strictEqual(lines.findIndex((l) => l.startsWith("> ⚠️")), 2, "the warnings come first");
+        assert.match(md, /\| \*\*total\*\* \| 8 \| 1 \| 1 \| 1 \|/);
+        assert.match(md, /<details><summary>tenant acme-corp \(2\)<\/summary>[\s\S]*- update `ResourceQuota tenant-acme-corp\/tenant-quota`: `spec\.hard`/);
+    });
+
+    it("stays under a comment's 65,536 characters for a change that touches 1,000 tenants, totals first", () => {
+        const ids = Array.from({ length: 1000 }, (_, i) => `tenant${String(i).padStart(4, "0")}`);
+        const events = ids.flatMap(onboard);
+        const md = summarize("production", events);
+        assert.ok(md.length < COMMENT_LIMIT, `${md.length} characters`);
+        assert.match(md, /\*\*8000 changes\*\* across 0 platform layers and 1000 tenants\./);
+        assert.match(md, /\| \*\*total\*\* \| 8000 \| 0 \| 0 \| 0 \|/);
+        // Tenants with the same changes share one row.
+        assert.match(md, /\| tenants \(1000\) tenant0000, tenant0001, tenant0002 and 997 more \| 8 \| 0 \| 0 \| 0 \|/);
+        assert.match(md, /Details cut here to fit a comment/);
+        assert.ok(md.indexOf("| **total**") < md.indexOf("<details>"));
+    });
+
+    it("says when there is nothing to change", () => {
+        assert.strictEqual(summarize("test", []), "## Preview: stack `test`\n\nNo changes.\n");
+    });
+});
