@@ -6,6 +6,7 @@
  * anything, and the provider then uses exactly that context.
  */
 import { ConfigError, PROJECT } from "./config";
+import { TENANT_CRD_NAME, TENANT_VIEWER_ROLE } from "./crd";
 import { PART_OF } from "./labels";
 import { ClusterModel, PlatformModel } from "./model";
 
@@ -104,8 +105,8 @@ export type LiveOwners = Map<string, string | undefined>;
 export function clusterScopedObjects(model: PlatformModel): { kind: string; name: string; key: string }[] {
     return [
         { kind: "Namespace", name: model.namespace, key: `${PROJECT}:namespace` },
-        { kind: "CustomResourceDefinition", name: "tenants.neurallog.io", key: `${PROJECT}:cluster` },
-        { kind: "ClusterRole", name: "neurallog-tenant-viewer", key: `${PROJECT}:cluster` },
+        { kind: "CustomResourceDefinition", name: TENANT_CRD_NAME, key: `${PROJECT}:cluster` },
+        { kind: "ClusterRole", name: TENANT_VIEWER_ROLE, key: `${PROJECT}:cluster` },
         ...(model.storageClasses.create ? model.storageClasses.available.map((name) => ({ kind: "StorageClass", name, key: `${PROJECT}:storageClasses.create` })) : []),
         ...model.tenants.flatMap((t, i) => [
             { kind: "Namespace", name: t.namespace, key: `${PROJECT}:tenants[${i}].tenantId` },

@@ -58,6 +58,10 @@ const componentStatus = {
     properties: { phase: str, readyReplicas: { type: "integer" }, totalReplicas: { type: "integer" }, message: str },
 };
 
+export const TENANT_CRD_NAME = "tenants.neurallog.io";
+/** The ClusterRole that reads Tenant objects (and with them billing e-mails). */
+export const TENANT_VIEWER_ROLE = "neurallog-tenant-viewer";
+
 export const TENANT_OPENAPI_SCHEMA = {
     type: "object",
     properties: {

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { GeneratedCredential } from "./credential";
-import { TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS } from "./crd";
+import { TENANT_CRD_NAME, TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS, TENANT_VIEWER_ROLE } from "./crd";
 import { DataStores } from "./datastores";
 import { recommendedLabels } from "./labels";
 import { PLATFORM_SECRET, PlatformModel, StoreKind } from "./model";
@@ -56,7 +56,6 @@ export function storageClassSpecs(provisioner: string) {
     } as const;
 }
 
-export const TENANT_CRD_NAME = "tenants.neurallog.io";
 
 export class Platform extends pulumi.ComponentResource {
     public readonly namespace: NamespaceRef;
@@ -118,7 +117,7 @@ export class Platform extends pulumi.ComponentResource {
             `${name}-tenant-viewer`,
             {
                 metadata: {
-                    name: "neurallog-tenant-viewer",
+                    name: TENANT_VIEWER_ROLE,
                     labels: labels("rbac", "tenant"),
                 },
                 rules: [{ apiGroups: ["neurallog.io"], resources: ["tenants"], verbs: ["get", "list", "watch"] }],

@@ -82,8 +82,7 @@ export function volumeProblems(model: PlatformModel, live: LiveVolumes): ConfigP
             }
         }
     }
-    // One message per key and claim is enough; the sizes repeat per replica.
-    return problems.filter((p, i) => problems.findIndex((q) => q.path === p.path && q.message === p.message) === i);
+    return problems;
 }
 
 /** Refuses the config (ConfigError) when a volume would shrink or cannot grow. */
