@@ -56,7 +56,6 @@ export function storageClassSpecs(provisioner: string) {
     } as const;
 }
 
-
 export class Platform extends pulumi.ComponentResource {
     public readonly namespace: NamespaceRef;
     public readonly tenantCrd: k8s.apiextensions.v1.CustomResourceDefinition;
