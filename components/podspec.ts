@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { createHash } from "crypto";
 import * as kx from "@pulumi/kubernetesx";
 import * as pulumi from "@pulumi/pulumi";
+import { hasDigest } from "./checkov-exceptions";
 import { EnvVar, ResourceRequirements } from "./model";
 
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -51,7 +52,8 @@ export function secureContainer(c: SecureContainerArgs): kx.types.Container {
     return {
         name: c.name,
         image: c.image,
-        imagePullPolicy: "IfNotPresent",
+        // A tag can be moved to other content: the node checks it at every start. A digest cannot.
+        imagePullPolicy: hasDigest(c.image) ? "IfNotPresent" : "Always",
         command: c.command,
         args: c.args,
         ports: c.ports,

@@ -8,7 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { accessLabel, recommendedLabels, selectorLabels } from "./labels";
 import { WorkloadModel } from "./model";
 import { NamespaceRef } from "./namespace";
-import { securePodSpec, spreadPlacement, withTenantPool } from "./podspec";
+import { checkovExceptions } from "./checkov-exceptions";
+import { SecurePodArgs, securePodSpec, spreadPlacement, withTenantPool } from "./podspec";
 
 export interface WorkloadArgs {
     /** Namespace to deploy into; objects wait for its creation. */
@@ -41,7 +42,7 @@ export const HPA_BEHAVIOR: k8s.types.input.autoscaling.v2.HorizontalPodAutoscale
     },
 };
 
-/** Pure: the Deployment's pod template for a workload. */
+/** Pure: the pod template of a workload, and the checkov exceptions its Deployment carries. */
 export function workloadPodTemplate(spec: WorkloadModel, namespace: string, serviceAccountName: pulumi.Input<string>, tenantId?: string) {
     const instance = namespace;
     const labels = {
@@ -55,26 +56,24 @@ export function workloadPodTemplate(spec: WorkloadModel, namespace: string, serv
     const ports: Record<string, number> = { http: spec.port };
     if (spec.metricsPort && spec.metricsPort !== spec.port) ports.metrics = spec.metricsPort;
     const placement = spreadPlacement(selectorLabels({ name: spec.name, instance }));
-    return {
-        metadata: { labels },
-        spec: securePodSpec({
-            serviceAccountName,
-            ...(spec.tenantPool ? withTenantPool(placement) : placement),
-            containers: [
-                {
-                    name: spec.component,
-                    image: spec.image,
-                    ports,
-                    env: spec.env,
-                    resources: spec.resources,
-                    // Seed probe timings: liveness 15s/20s, readiness 5s/10s.
-                    livenessProbe: httpProbe(spec.healthPath, 15, 20),
-                    readinessProbe: httpProbe(spec.healthPath, 5, 10),
-                    startupProbe: spec.startupProbe ? { ...httpProbe(spec.healthPath, 0, 5), failureThreshold: 30 } : undefined,
-                },
-            ],
-        }),
+    const pod: SecurePodArgs = {
+        serviceAccountName,
+        ...(spec.tenantPool ? withTenantPool(placement) : placement),
+        containers: [
+            {
+                name: spec.component,
+                image: spec.image,
+                ports,
+                env: spec.env,
+                resources: spec.resources,
+                // Seed probe timings: liveness 15s/20s, readiness 5s/10s.
+                livenessProbe: httpProbe(spec.healthPath, 15, 20),
+                readinessProbe: httpProbe(spec.healthPath, 5, 10),
+                startupProbe: spec.startupProbe ? { ...httpProbe(spec.healthPath, 0, 5), failureThreshold: 30 } : undefined,
+            },
+        ],
     };
+    return { template: { metadata: { labels }, spec: securePodSpec(pod) }, annotations: checkovExceptions(pod) };
 }
 
 export class Workload extends pulumi.ComponentResource {
@@ -100,17 +99,18 @@ export class Workload extends pulumi.ComponentResource {
             parent,
         );
 
+        const pod = workloadPodTemplate(spec, args.namespace.name, this.serviceAccount.metadata.name, tenantId);
         this.deployment = new k8s.apps.v1.Deployment(
             `${name}-deployment`,
             {
-                metadata: { name: spec.name, namespace, labels },
+                metadata: { name: spec.name, namespace, labels, annotations: pod.annotations },
                 spec: {
                     // An HPA owns the replica count; leaving it unset avoids a perpetual diff.
                     replicas: spec.autoscaling ? undefined : spec.replicas,
                     revisionHistoryLimit: 5,
                     selector: { matchLabels: selector },
                     strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
-                    template: workloadPodTemplate(spec, args.namespace.name, this.serviceAccount.metadata.name, tenantId),
+                    template: pod.template,
                 },
             },
             { ...parent, dependsOn: args.dependsOn },

@@ -18,6 +18,12 @@ export interface PolicyContext {
     generatedCredentials?: string[];
     /** Registries production images may come from (`neurallog:imageRegistries`). */
     allowedRegistries?: string[];
+    /**
+     * The objects are the engine's state, as a policy pack sees them (policy-pack/index.ts):
+     * what the API server returned, with every secret already unwrapped and a Secret's
+     * stringData folded into base64 `data`. Unit tests check the inputs the program wrote.
+     */
+    fromState?: boolean;
 }
 
 export interface Policy {

@@ -17,7 +17,7 @@ export interface DriftedObject {
 /** Steps that change nothing. */
 export const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
 
-function argValue(args: string[], flag: string): string | undefined {
+export function argValue(args: string[], flag: string): string | undefined {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
 }

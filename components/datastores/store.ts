@@ -11,7 +11,8 @@ import { GeneratedCredential } from "../credential";
 import { accessLabel, recommendedLabels, selectorLabels } from "../labels";
 import { StoreModel } from "../model";
 import { NamespaceRef } from "../namespace";
-import { checksum, SecureContainerArgs, securePodSpec, spreadPlacement, withTenantPool } from "../podspec";
+import { checkovExceptions } from "../checkov-exceptions";
+import { checksum, SecureContainerArgs, SecurePodArgs, securePodSpec, spreadPlacement, withTenantPool } from "../podspec";
 import { storeClaims } from "../volumes";
 
 export interface StoreDefinition {
@@ -60,7 +61,13 @@ export function storeStatefulSetSpec(
     namespace: string,
     names: { secret: string; config: string },
     tenantId?: string,
-): { spec: k8s.types.input.apps.v1.StatefulSetSpec; labels: Record<string, string>; selector: Record<string, string> } {
+): {
+    spec: k8s.types.input.apps.v1.StatefulSetSpec;
+    labels: Record<string, string>;
+    selector: Record<string, string>;
+    /** The checkov checks the StatefulSet knowingly does not meet (checkov-exceptions.ts). */
+    annotations: Record<string, string>;
+} {
     const labels = recommendedLabels({ name: store.name, instance: namespace, component: def.component, tenantId });
     const selector = selectorLabels({ name: store.name, instance: namespace });
     const containers = def.containers(names).map((c, i) =>
@@ -74,10 +81,17 @@ export function storeStatefulSetSpec(
               }
             : c,
     );
-    const placement = spreadPlacement(selector);
+    const pod: SecurePodArgs = {
+        runAsUser: def.runAsUser,
+        ...(store.tenantPool ? withTenantPool(spreadPlacement(selector)) : spreadPlacement(selector)),
+        containers,
+        volumes: def.extraVolumes(names),
+        terminationGracePeriodSeconds: 30,
+    };
     return {
         labels,
         selector,
+        annotations: checkovExceptions(pod),
         spec: {
             serviceName: peersServiceName(store),
             replicas: store.replicas,
@@ -91,13 +105,7 @@ export function storeStatefulSetSpec(
                     labels: { ...labels, [accessLabel(store.kind)]: "true" },
                     annotations: { "neurallog.io/config-checksum": checksum(def.configData) },
                 },
-                spec: securePodSpec({
-                    runAsUser: def.runAsUser,
-                    ...(store.tenantPool ? withTenantPool(placement) : placement),
-                    containers,
-                    volumes: def.extraVolumes(names),
-                    terminationGracePeriodSeconds: 30,
-                }),
+                spec: securePodSpec(pod),
             },
             // Only names the claims the controller adopts (StatefulStore creates them); sizes
             // here are what the store was created with and never change (volumes.ts).
@@ -202,7 +210,7 @@ export class StatefulStore extends pulumi.ComponentResource {
         }
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
-            { metadata: { name: store.name, namespace, labels }, spec: built.spec },
+            { metadata: { name: store.name, namespace, labels, annotations: built.annotations }, spec: built.spec },
             {
                 ...parent,
                 // Pods read the secret and config at start; the claims exist before the

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds, from Go modules, into the toolchain cache (layout in common.sh):
-#   $PULUMI_DIR/bin   pulumi (CLI), pulumi-language-nodejs and the dynamic-provider
-#                     shim pulumi-resource-pulumi-nodejs (next to the CLI, where the engine looks)
+#   $PULUMI_DIR/bin   pulumi (CLI), pulumi-language-nodejs and the Node.js shims
+#                     pulumi-resource-pulumi-nodejs (dynamic providers) and
+#                     pulumi-analyzer-policy (policy packs), next to the CLI, where the engine looks
 #   $PLUGINS_DIR/bin  pulumi-resource-kubernetes, the program's one resource plugin
 # then installs the plugin into $PULUMI_HOME, smoke-tests the lot
 # (scripts/toolchain/pulumi/smoke-test.sh) and only then stamps both families.
@@ -115,6 +116,20 @@ gobuild() {
   fi
 }
 
+# The release archives ship two Node.js shims next to the CLI, where the engine looks for
+# them: the dynamic-provider host and the policy-pack analyzer (`--policy-pack`). Cheap,
+# so a toolchain built before a shim was added gets it on the next run.
+install_shims() { # [SDK_DIR]
+  local sdk_dir=${1:-} _ shim
+  if [ -z "$sdk_dir" ]; then
+    read -r sdk_dir _ <<<"$(download "$SDK_MOD@v$PULUMI_VERSION")"
+  fi
+  for shim in pulumi-resource-pulumi-nodejs pulumi-analyzer-policy; do
+    [ -f "$sdk_dir/nodejs/dist/$shim" ] || die "$SDK_MOD@v$PULUMI_VERSION has no nodejs/dist/$shim"
+    install -m 0755 "$sdk_dir/nodejs/dist/$shim" "$PULUMI_DIR/bin/"
+  done
+}
+
 plugin_installed() { # KIND NAME VERSION (vX.Y.Z)
   "$PULUMI" plugin ls --json 2>/dev/null |
     jq -e --arg k "$1" --arg n "$2" --arg v "${3#v}" 'any(.[]; .kind == $k and .name == $n and .version == $v)' >/dev/null
@@ -159,8 +174,7 @@ build_pulumi_family() {
   gobuild "pulumi $v" "$wrapper" "$PULUMI_DIR/build.log" -tags "$CLI_TAGS" \
     -ldflags "-s -w -X $SDK_MOD/go/common/version.Version=$v" \
     -o "$PULUMI_DIR/bin/" "$PKG_MOD/cmd/pulumi" "$LANGHOST_MOD"
-  # The release archives also ship the dynamic-provider shim next to the CLI.
-  install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$PULUMI_DIR/bin/"
+  install_shims "$sdk_dir"
 
   local out
   out="$("$PULUMI" version)"
@@ -252,6 +266,7 @@ is_built "$PLUGINS_DIR" && [ -x "$PLUGINS_DIR/bin/pulumi-resource-kubernetes" ] 
 
 if $pulumi_done; then
   log "pulumi v$PULUMI_VERSION already built in $PULUMI_DIR/bin"
+  [ -x "$PULUMI_DIR/bin/pulumi-analyzer-policy" ] || install_shims
 else
   build_pulumi_family
 fi

@@ -5,9 +5,10 @@
 import { execFile as execFileCb } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, PolicyEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { promisify } from "util";
 import * as YAML from "yaml";
+import { policyPackOptions } from "../../scripts/policy-config";
 import { Cluster, common, kubectlJson, ROOT } from "../support/cluster";
 
 export * from "../support/cluster";
@@ -90,13 +91,21 @@ export class Env {
         return (out: string) => fs.appendFileSync(file, out);
     }
 
-    async up(opts: { refresh?: boolean } = {}) {
-        const s = await this.stack();
-        return s.up({ refresh: opts.refresh, onOutput: this.log("up"), color: "never" });
+    /** `--policy-pack policy-pack` with this stack's pack config (scripts/policy-config.ts). */
+    private pack(attach?: boolean) {
+        return attach ? policyPackOptions(this.stackName, this.workDir) : {};
     }
 
-    /** Preview; returns the operation planned for each resource URN (same/create/update/delete/replace). */
-    async preview(opts: { refresh?: boolean; expectNoChanges?: boolean } = {}): Promise<Map<string, string>> {
+    async up(opts: { refresh?: boolean; policyPack?: boolean } = {}) {
+        const s = await this.stack();
+        return s.up({ refresh: opts.refresh, onOutput: this.log("up"), color: "never", ...this.pack(opts.policyPack) });
+    }
+
+    /**
+     * Preview; returns the operation planned for each resource URN (same/create/update/delete/replace).
+     * `policyEvents` collects what an attached policy pack reported.
+     */
+    async preview(opts: { refresh?: boolean; expectNoChanges?: boolean; policyPack?: boolean; policyEvents?: PolicyEvent[] } = {}): Promise<Map<string, string>> {
         const s = await this.stack();
         const ops = new Map<string, string>();
         await s.preview({
@@ -104,9 +113,11 @@ export class Env {
             expectNoChanges: opts.expectNoChanges,
             onOutput: this.log("preview"),
             color: "never",
+            ...this.pack(opts.policyPack),
             onEvent: (e) => {
                 const m = e.resourcePreEvent?.metadata;
                 if (m) ops.set(m.urn, m.op);
+                if (e.policyEvent) opts.policyEvents?.push(e.policyEvent);
             },
         });
         return ops;
@@ -141,14 +152,29 @@ export async function snapshot(c: Cluster): Promise<string[]> {
  * One of the project's npm scripts (drift, summary), as a user or a CI job runs it,
  * against this environment's stack; `--stack` defaults to the environment's.
  */
-export async function npmScript(e: Env, script: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function npmScript(e: Env, script: string, ...args: string[]): Promise<Exited> {
     const stackArgs = args.includes("--stack") ? [] : ["--stack", e.stackName];
+    return exited("npm", ["run", "--silent", script, "--", ...stackArgs, "--cwd", e.workDir, ...args], ROOT, e);
+}
+
+/**
+ * The Pulumi CLI itself on this environment's stack, as a user types it (the Automation
+ * API's `up` passes --skip-preview, which changes what a policy pack can stop).
+ */
+export function pulumiCli(e: Env, ...args: string[]): Promise<Exited> {
+    return exited("pulumi", [...args, "--stack", e.stackName, "--non-interactive", "--color", "never"], e.workDir, e);
+}
+
+interface Exited {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** A command with the environment's variables; its exit code, whatever it is. */
+async function exited(command: string, args: string[], cwd: string, e: Env): Promise<Exited> {
     try {
-        const { stdout, stderr } = await execFile("npm", ["run", "--silent", script, "--", ...stackArgs, "--cwd", e.workDir, ...args], {
-            cwd: ROOT,
-            env: { ...process.env, ...e.env },
-            maxBuffer: 64 * 1024 * 1024,
-        });
+        const { stdout, stderr } = await execFile(command, args, { cwd, env: { ...process.env, ...e.env }, maxBuffer: 64 * 1024 * 1024 });
         return { code: 0, stdout, stderr };
     } catch (err: any) {
         if (typeof err.code !== "number") throw err;

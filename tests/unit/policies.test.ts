@@ -179,4 +179,24 @@ describe("policies", () => {
             "core/v1:Secret tenant-a/encoded: stringData must be a Pulumi secret",
         ]);
     });
+
+    it("secrets-only-generated-credentials reads the state a policy pack sees: base64 data, secrets unwrapped", () => {
+        const policy = POLICIES.find((p) => p.name === "secrets-only-generated-credentials")!;
+        const generated = "generated-credential-0123456789abcdef";
+        const b64 = (v: string) => Buffer.from(v).toString("base64");
+        const state = (name: string, data: Record<string, string>): RenderedObject => ({
+            type: "kubernetes:core/v1:Secret",
+            name,
+            inputs: { metadata: { name, namespace: "tenant-a" }, data },
+        });
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const objects = [
+            state("generated", { username: b64("app"), url: b64(`redis://:${generated}@redis:6379`) }),
+            state("pending", { password: unknown }),
+            state("literal", { username: b64("app"), password: b64("hunter2-hunter2-hunter2") }),
+        ];
+        assert.deepStrictEqual(policy.validate(objects, { environment: "test", generatedCredentials: [generated], fromState: true }), [
+            "core/v1:Secret tenant-a/literal: data.password is not a generated credential",
+        ]);
+    });
 });
