@@ -2,6 +2,7 @@
  * The whole program as one function: config → model → Platform → Observability →
  * one TenantSlice per tenant. index.ts calls it; the unit tests call it under mocks.
  */
+import { skipBookkeepingStackTraces } from "./stack-traces";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
@@ -90,6 +91,7 @@ export async function main(
         kubeconfig?: () => Promise<KubeconfigView>;
     } = {},
 ): Promise<ProgramOutputs> {
+    skipBookkeepingStackTraces();
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());

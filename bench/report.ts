@@ -1,0 +1,115 @@
+/**
+ * bench/results.json → bench/results.md (medians with min and max, every Pulumi figure
+ * also as a ratio to kubectl's) and bench/results.svg (drawn by Vega-Lite).
+ *
+ *   npm run bench:report
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type * as Vega from "vega";
+
+// Vega and Vega-Lite are ES modules with top-level await: only a real import() loads them,
+// and TypeScript's CommonJS output would turn one into require(). Vega-Lite's types are
+// published through package "exports", which `moduleResolution: node` does not read.
+const esm = new Function("specifier", "return import(specifier)") as (specifier: string) => Promise<any>;
+type VegaLite = { compile: (spec: object) => { spec: Vega.Spec } };
+
+const BENCH = __dirname;
+
+export interface Stat {
+    median: number;
+    min: number;
+    max: number;
+    runs: number;
+}
+
+/** Pure: median (mean of the middle two for an even count), min and max. */
+export function stat(xs: number[]): Stat {
+    const s = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    return { median, min: s[0], max: s[s.length - 1], runs: s.length };
+}
+
+/** Which kubectl figure a Pulumi figure is compared with. */
+const BASELINE: Record<string, string> = {
+    "C up": "K apply+ready",
+    "C up (defaults)": "K apply+ready",
+    "B preview": "K dry-run",
+    "E drift": "K dry-run",
+};
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+export function markdown(data: any): string {
+    const ns = Object.keys(data.results).map(Number).sort((a, b) => a - b);
+    const keys = [...new Set(ns.flatMap((n) => Object.keys(data.results[n].samples)))];
+    const lines = [
+        "# Benchmark results",
+        "",
+        `Produced by \`${data.command}\` then \`npm run bench:report\`, started ${data.started}.`,
+        `Machine: ${data.machine.cpus} × ${data.machine.cpu}, ${data.machine.memoryGiB} GiB, Node ${data.machine.node}, ${data.machine.platform}; local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes) on the same machine.`,
+        `Tuned engine settings: ${Object.entries(data.settings.tuned).map(([k, v]) => `${k}=${v}`).join(", ")}.`,
+        "",
+        "Seconds unless named otherwise; each cell is the median, with [min–max] over the runs. A ratio compares the Pulumi median with the kubectl median of the same run set (C with apply + ready, B and E with the server-side dry run).",
+        "",
+        `| measurement | ${ns.map((n) => `${n} tenant${n === 1 ? "" : "s"}`).join(" | ")} |`,
+        `| --- | ${ns.map(() => "---").join(" | ")} |`,
+        `| resources (objects) | ${ns.map((n) => `${data.results[n].resources ?? "–"} (${data.results[n].objects ?? "–"})`).join(" | ")} |`,
+    ];
+    for (const k of keys) {
+        const cells = ns.map((n) => {
+            const xs = data.results[n].samples[k];
+            if (!xs?.length) return "–";
+            const s = stat(xs);
+            const base = BASELINE[k] && data.results[n].samples[BASELINE[k]];
+            const ratio = base?.length ? ` (×${(s.median / stat(base).median).toFixed(1)})` : "";
+            return `${fmt(s.median)} [${fmt(s.min)}–${fmt(s.max)}]${ratio}`;
+        });
+        lines.push(`| ${k} | ${cells.join(" | ")} |`);
+    }
+    lines.push("", "![Median seconds by fleet size](results.svg)", "");
+    return lines.join("\n");
+}
+
+export async function chart(data: any): Promise<string> {
+    const values = Object.entries(data.results).flatMap(([n, r]: [string, any]) =>
+        Object.entries(r.samples as Record<string, number[]>)
+            .filter(([k]) => !k.includes("MiB"))
+            .map(([k, xs]) => ({ tenants: Number(n), measurement: k, seconds: stat(xs).median, min: stat(xs).min, max: stat(xs).max })),
+    );
+    const spec = {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: "NeuralLog fleet: median seconds (bars: min–max)",
+        width: 520,
+        height: 320,
+        data: { values },
+        encoding: {
+            x: { field: "tenants", type: "quantitative", scale: { type: "log" }, title: "tenants" },
+            y: { field: "seconds", type: "quantitative", scale: { type: "log" }, title: "seconds (log)" },
+            color: { field: "measurement", type: "nominal" },
+        },
+        layer: [
+            { mark: { type: "line", point: true } },
+            { mark: "rule", encoding: { y: { field: "min", type: "quantitative" }, y2: { field: "max" } } },
+        ],
+    };
+    const vega: typeof Vega = await esm("vega");
+    const vl: VegaLite = await esm("vega-lite");
+    const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
+    return view.toSVG();
+}
+
+async function main() {
+    const data = JSON.parse(fs.readFileSync(path.join(BENCH, "results.json"), "utf8"));
+    fs.writeFileSync(path.join(BENCH, "results.md"), markdown(data));
+    fs.writeFileSync(path.join(BENCH, "results.svg"), await chart(data));
+    process.stderr.write("wrote bench/results.md and bench/results.svg\n");
+}
+
+if (require.main === module) {
+    main().catch((e) => {
+        process.stderr.write(`${e.stack ?? e}\n`);
+        process.exit(1);
+    });
+}

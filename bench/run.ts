@@ -1,0 +1,160 @@
+/**
+ * The benchmark (not a test): what registering, previewing, deploying, onboarding and
+ * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
+ *
+ *   npm run bench -- [--tenants 1,10,100] [--runs 3] [--only A,K,B,C,D,E,Cdefault]
+ *
+ * A         the program alone under the mock runtime: wall time, peak heap (bench/register.ts)
+ * K         kubectl apply --server-side of the rendered objects; then until every workload
+ *           is ready; then apply --server-side --dry-run=server of the same (no change)
+ * C         first pulumi up (tuned: PULUMI_SKIP_CHECKPOINTS, --parallel)   then, same stack:
+ * B         no-change pulumi preview
+ * D         onboarding one more tenant: preview + up
+ * E         drift check: preview --refresh
+ * Cdefault  first pulumi up with the engine's defaults
+ *
+ * Every cluster measurement starts from a fresh local cluster (ports 32201-32205). The
+ * medians, minima and maxima go to bench/results.json; `npm run bench:report` draws
+ * bench/results.md and bench/results.svg from it.
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
+import { fleetStackFile, fleetTenant } from "./fleet";
+
+const ROOT = path.resolve(__dirname, "..");
+const arg = (flag: string, fallback: string) => {
+    const i = process.argv.indexOf(flag);
+    return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const TENANTS = arg("--tenants", "1,10").split(",").map(Number);
+const RUNS = Number(arg("--runs", "3"));
+const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
+const TUNED_PARALLEL = 32;
+
+type Samples = Record<string, number[]>;
+const results: Record<number, { samples: Samples; resources?: number; objects?: number }> = {};
+
+function progress(line: string) {
+    process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+function record(n: number, key: string, value: number) {
+    ((results[n].samples[key] ??= []) as number[]).push(value);
+    progress(`N=${n} ${key}: ${value}`);
+}
+async function timed<T>(f: () => Promise<T> | T): Promise<[number, T]> {
+    const t = Date.now();
+    const v = await f();
+    return [(Date.now() - t) / 1000, v];
+}
+const node = (script: string, ...args: string[]) =>
+    execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", script), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
+
+const benchCluster = cluster("bench", "fleet");
+stopClustersOnSignal([benchCluster]);
+
+function freshCluster() {
+    if (fs.existsSync(benchCluster.stateDir)) clusterDown(benchCluster, true);
+    clusterUp(benchCluster);
+}
+
+async function allReady() {
+    await waitFor("every workload ready", async () => ((await workloadReadiness(benchCluster)).every((w: any) => w.ready >= w.want) ? true : undefined), 1800);
+}
+
+async function kubectlBaseline(n: number) {
+    const dir = path.join(os.tmpdir(), `neurallog-bench-${n}`);
+    const rendered = JSON.parse(node("render.ts", String(n), dir));
+    results[n].objects = rendered.objects;
+    freshCluster();
+    const apply = (...extra: string[]) => kubectl(benchCluster, "apply", "--server-side", "--force-conflicts", "--field-manager", "bench", ...extra);
+    const [applySeconds] = await timed(async () => {
+        await apply("-f", path.join(dir, "crds.yaml"));
+        await kubectl(benchCluster, "wait", "--for=condition=Established", "crd", "--all", "--timeout=120s");
+        await apply("-f", path.join(dir, "objects.yaml"));
+    });
+    record(n, "K apply", applySeconds);
+    const [readySeconds] = await timed(allReady);
+    record(n, "K apply+ready", applySeconds + readySeconds);
+    const [dry] = await timed(() => apply("--dry-run=server", "-f", path.join(dir, "crds.yaml"), "-f", path.join(dir, "objects.yaml")));
+    record(n, "K dry-run", dry);
+    fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function fleetEnv(n: number): Env {
+    const e = new Env("bench", benchCluster, "test");
+    const doc = fleetStackFile(n);
+    doc.config["neurallog:cluster"] = e.readConfig().config["neurallog:cluster"];
+    e.writeConfig(doc);
+    return e;
+}
+
+async function tune(e: Env, tuned: boolean) {
+    const ws = (await e.stack()).workspace as LocalWorkspace;
+    if (tuned) ws.envVars.PULUMI_SKIP_CHECKPOINTS = "true";
+    else delete ws.envVars.PULUMI_SKIP_CHECKPOINTS;
+}
+
+async function pulumiFleet(n: number, tuned: boolean) {
+    freshCluster();
+    const e = fleetEnv(n);
+    await tune(e, tuned);
+    const s = await e.stack();
+    const parallel = tuned ? TUNED_PARALLEL : undefined;
+    const [up, res] = await timed(() => s.up({ parallel, color: "never" }));
+    results[n].resources = Object.values(res.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+    record(n, tuned ? "C up" : "C up (defaults)", up);
+    if (!tuned) return;
+    if (ONLY.has("B")) record(n, "B preview", (await timed(() => s.preview({ parallel, color: "never" })))[0]);
+    if (ONLY.has("D")) {
+        e.editConfig((c) => c["neurallog:tenants"].push(fleetTenant(n + 1)));
+        const [p] = await timed(() => s.preview({ parallel, color: "never" }));
+        const [u] = await timed(() => s.up({ parallel, color: "never" }));
+        record(n, "D onboard", p + u);
+    }
+    if (ONLY.has("E")) record(n, "E drift", (await timed(() => s.preview({ parallel, refresh: true, color: "never" })))[0]);
+}
+
+async function main() {
+    const started = new Date();
+    const cold = ["K", "C", "B", "D", "E", "Cdefault"].some((k) => ONLY.has(k));
+    if (cold) buildToolchain();
+    for (const n of TENANTS) {
+        results[n] = { samples: {} };
+        for (let r = 1; r <= RUNS; r++) {
+            progress(`N=${n} run ${r}/${RUNS}`);
+            if (ONLY.has("A")) {
+                const a = JSON.parse(node("register.ts", String(n)));
+                results[n].resources ??= a.resources;
+                record(n, "A register", a.ms / 1000);
+                record(n, "A peak heap MiB", a.peakHeapMiB);
+            }
+            if (ONLY.has("K")) await kubectlBaseline(n);
+            if (["C", "B", "D", "E"].some((k) => ONLY.has(k))) await pulumiFleet(n, true);
+            if (ONLY.has("Cdefault")) await pulumiFleet(n, false);
+        }
+    }
+    if (cold) clusterDown(benchCluster, true);
+    const out = {
+        started: started.toISOString(),
+        command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+        machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+        settings: { tuned: { PULUMI_SKIP_CHECKPOINTS: true, parallel: TUNED_PARALLEL }, toolPath: common.toolPath },
+        results,
+    };
+    fs.writeFileSync(path.join(ROOT, "bench", "results.json"), JSON.stringify(out, null, 2) + "\n");
+    progress("wrote bench/results.json; npm run bench:report draws the table and chart");
+}
+
+main().catch((e) => {
+    process.stderr.write(`${e.stack ?? e}\n`);
+    try {
+        clusterDown(benchCluster, true);
+    } catch {
+        /* the error above is the one to see */
+    }
+    process.exit(1);
+});
