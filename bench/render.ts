@@ -18,7 +18,8 @@ async function main() {
     const run = await runProgram(fleetConfig(tenants), "bench");
     if (run.error) throw run.error;
     const manifests = manifestsOf(run.resources);
-    const yaml = (objects: object[]) => objects.map((o) => YAML.stringify(o)).join("---\n");
+    // YAML 1.1 quoting: kubectl reads an unquoted "yes" as a boolean.
+    const yaml = (objects: object[]) => objects.map((o) => YAML.stringify(o, { version: "1.1" })).join("---\n");
     const rank = (m: Record<string, any>) => (m.kind === "Namespace" ? 0 : 1);
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(path.join(dir, "crds.yaml"), yaml(manifests.filter((m) => m.kind === "CustomResourceDefinition")));

@@ -2,14 +2,19 @@
  * The benchmark (not a test): what registering, previewing, deploying, onboarding and
  * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
  *
- *   npm run bench -- [--tenants 1,10,100] [--runs 3] [--only A,K,B,C,D,E,Cdefault]
+ *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault]
+ *                    [--merge] [--label <name>]
+ *
+ * --cluster-tenants limits the measurements on a cluster (all but A) to those fleet sizes
+ * (default: every --tenants size up to 100).
  *
  * A         the program alone under the mock runtime: wall time, peak heap (bench/register.ts)
  * K         kubectl apply --server-side of the rendered objects; then until every workload
  *           is ready; then apply --server-side --dry-run=server of the same (no change)
- * C         first pulumi up (tuned: PULUMI_SKIP_CHECKPOINTS, --parallel)   then, same stack:
+ * C         first pulumi up, tuned (TUNED_ENV, --parallel); then, on the same stack:
  * B         no-change pulumi preview
- * D         onboarding one more tenant: preview + up
+ * D         onboarding one more tenant: preview + up; then another, targeted at its slice
+ *           (what `npm run onboard` runs)
  * E         drift check: preview --refresh
  * Cdefault  first pulumi up with the engine's defaults
  *
@@ -22,7 +27,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import * as YAML from "yaml";
 import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
+import { sliceUrn } from "../scripts/onboard";
 import { fleetStackFile, fleetTenant } from "./fleet";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -31,17 +38,26 @@ const arg = (flag: string, fallback: string) => {
     return i >= 0 ? process.argv[i + 1] : fallback;
 };
 const TENANTS = arg("--tenants", "1,10").split(",").map(Number);
+const CLUSTER_TENANTS = new Set(arg("--cluster-tenants", TENANTS.filter((n) => n <= 100).join(",")).split(",").map(Number));
 const RUNS = Number(arg("--runs", "3"));
+/** --merge: add these samples to bench/results.json instead of starting it anew. */
+const MERGE = process.argv.includes("--merge");
+/** --label: appended to every measurement's name, to tell this run's settings apart. */
+const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 const TUNED_PARALLEL = 32;
 
 type Samples = Record<string, number[]>;
-const results: Record<number, { samples: Samples; resources?: number; objects?: number }> = {};
+const RESULTS = path.join(ROOT, "bench", "results.json");
+const previous = MERGE && fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : undefined;
+const results: Record<number, { samples: Samples; resources?: number; objects?: number }> = previous?.results ?? {};
 
 function progress(line: string) {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
-function record(n: number, key: string, value: number) {
+function record(n: number, measurement: string, raw: number) {
+    const key = measurement + LABEL;
+    const value = Math.round(raw * 1000) / 1000;
     ((results[n].samples[key] ??= []) as number[]).push(value);
     progress(`N=${n} ${key}: ${value}`);
 }
@@ -50,14 +66,20 @@ async function timed<T>(f: () => Promise<T> | T): Promise<[number, T]> {
     const v = await f();
     return [(Date.now() - t) / 1000, v];
 }
+/** The Node.js arguments the language host gives the program (Pulumi.yaml runtime.options.nodeargs). */
+const NODE_ARGS: string[] = String(YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime?.options?.nodeargs ?? "")
+    .split(/\s+/)
+    .filter(Boolean);
 const node = (script: string, ...args: string[]) =>
-    execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", script), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
+    execFileSync(process.execPath, [...NODE_ARGS, "-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", script), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
 
 const benchCluster = cluster("bench", "fleet");
 stopClustersOnSignal([benchCluster]);
 
+/** A new cluster, and no Pulumi state or project left from the last measurement. */
 function freshCluster() {
     if (fs.existsSync(benchCluster.stateDir)) clusterDown(benchCluster, true);
+    fs.rmSync(benchCluster.stateDir, { recursive: true, force: true });
     clusterUp(benchCluster);
 }
 
@@ -92,10 +114,15 @@ function fleetEnv(n: number): Env {
     return e;
 }
 
+/** Engine settings of the tuned runs (with --parallel); the default runs set none. */
+const TUNED_ENV = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+
 async function tune(e: Env, tuned: boolean) {
     const ws = (await e.stack()).workspace as LocalWorkspace;
-    if (tuned) ws.envVars.PULUMI_SKIP_CHECKPOINTS = "true";
-    else delete ws.envVars.PULUMI_SKIP_CHECKPOINTS;
+    for (const [k, v] of Object.entries(TUNED_ENV)) {
+        if (tuned) ws.envVars[k] = v;
+        else delete ws.envVars[k];
+    }
 }
 
 async function pulumiFleet(n: number, tuned: boolean) {
@@ -115,6 +142,15 @@ async function pulumiFleet(n: number, tuned: boolean) {
         const [u] = await timed(() => s.up({ parallel, color: "never" }));
         record(n, "D onboard", p + u);
     }
+    if (ONLY.has("D")) {
+        // What `npm run onboard` does: preview and up targeted at the new tenant's slice.
+        const next = fleetTenant(n + 2);
+        e.editConfig((c) => c["neurallog:tenants"].push(next));
+        const targeted = { parallel, color: "never" as const, target: [sliceUrn("bench", "neurallog", next.tenantId)], targetDependents: true };
+        const [p] = await timed(() => s.preview(targeted));
+        const [u] = await timed(() => s.up(targeted));
+        record(n, "D onboard (targeted)", p + u);
+    }
     if (ONLY.has("E")) record(n, "E drift", (await timed(() => s.preview({ parallel, refresh: true, color: "never" })))[0]);
 }
 
@@ -123,7 +159,7 @@ async function main() {
     const cold = ["K", "C", "B", "D", "E", "Cdefault"].some((k) => ONLY.has(k));
     if (cold) buildToolchain();
     for (const n of TENANTS) {
-        results[n] = { samples: {} };
+        results[n] ??= { samples: {} };
         for (let r = 1; r <= RUNS; r++) {
             progress(`N=${n} run ${r}/${RUNS}`);
             if (ONLY.has("A")) {
@@ -132,6 +168,7 @@ async function main() {
                 record(n, "A register", a.ms / 1000);
                 record(n, "A peak heap MiB", a.peakHeapMiB);
             }
+            if (!CLUSTER_TENANTS.has(n)) continue;
             if (ONLY.has("K")) await kubectlBaseline(n);
             if (["C", "B", "D", "E"].some((k) => ONLY.has(k))) await pulumiFleet(n, true);
             if (ONLY.has("Cdefault")) await pulumiFleet(n, false);
@@ -140,12 +177,15 @@ async function main() {
     if (cold) clusterDown(benchCluster, true);
     const out = {
         started: started.toISOString(),
-        command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+        commands: [
+            ...(previous?.commands ?? []),
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: started.toISOString(), nodeArgs: NODE_ARGS },
+        ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
-        settings: { tuned: { PULUMI_SKIP_CHECKPOINTS: true, parallel: TUNED_PARALLEL }, toolPath: common.toolPath },
+        settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },
         results,
     };
-    fs.writeFileSync(path.join(ROOT, "bench", "results.json"), JSON.stringify(out, null, 2) + "\n");
+    fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + "\n");
     progress("wrote bench/results.json; npm run bench:report draws the table and chart");
 }
 

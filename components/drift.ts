@@ -81,12 +81,11 @@ export function reconcileGeneration(live: LiveObject | undefined, desired: Recor
 export async function readGuardedObjects(context: string): Promise<LiveIndex> {
     const api = await objectApi(context);
     const index: LiveIndex = new Map();
-    for (const g of Object.values(GUARDED_KINDS)) {
-        const list = await api.list(g.apiVersion, g.kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/part-of=${PART_OF}`);
-        for (const o of list.items) {
-            index.set(liveKey(g.kind, o.metadata?.namespace, o.metadata?.name ?? ""), o as LiveObject);
-        }
-    }
+    const kinds = Object.values(GUARDED_KINDS);
+    const lists = await Promise.all(kinds.map((g) => api.list(g.apiVersion, g.kind, undefined, undefined, undefined, undefined, undefined, `app.kubernetes.io/part-of=${PART_OF}`)));
+    lists.forEach((list, i) => {
+        for (const o of list.items) index.set(liveKey(kinds[i].kind, o.metadata?.namespace, o.metadata?.name ?? ""), o as LiveObject);
+    });
     return index;
 }
 

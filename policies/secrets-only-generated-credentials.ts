@@ -29,7 +29,11 @@ export const secretsOnlyGeneratedCredentials: Policy = {
             }
             const generated = context.generatedCredentials ?? [];
             const values = new Map<string, string>();
-            for (const [key, raw] of Object.entries((unwrap(s.inputs.stringData) ?? {}) as object)) values.set(`stringData.${key}`, String(unwrap(raw)));
+            // A Secret a preview is about to create has stringData unknown as a whole (a string).
+            const plain = unwrap(s.inputs.stringData);
+            if (plain && typeof plain === "object") {
+                for (const [key, raw] of Object.entries(plain)) values.set(`stringData.${key}`, String(unwrap(raw)));
+            }
             // In state the API server has folded stringData into base64 data; a preview may not know it yet.
             const encoded = unwrap(s.inputs.data);
             if (context.fromState && encoded && typeof encoded === "object") {

@@ -9,6 +9,10 @@ export PULUMI_BACKEND_URL="file://$STATE_DIR/pulumi-state"
 # Local-only: protects the secrets of the throwaway local state. Never use it for a real stack.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE:-neurallog-local-only}"
 mkdir -p "$STATE_DIR/pulumi-state"
+# The file backend rewrites the whole checkpoint after every step, which made a 10-tenant
+# first up three times slower (bench/results.md). Locally, state is written once at the end;
+# an update killed half-way then needs `pulumi refresh`. Not for a shared backend.
+export PULUMI_SKIP_CHECKPOINTS="${PULUMI_SKIP_CHECKPOINTS:-true}"
 
 # prepare_project_dir DIR STACK: a Pulumi project directory for STACK that runs the
 # repository's program (symlinks) with a copy of Pulumi.<STACK>.yaml. The copy keeps the

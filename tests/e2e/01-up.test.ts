@@ -1,7 +1,7 @@
 /** Promise: `pulumi up` of each environment completes with every workload Ready, and a second up changes nothing. */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { kubectlJson, workloadReadiness } from "./support";
+import { kubectlJson, waitFor, workloadReadiness } from "./support";
 
 for (const name of ["test", "production"] as const) {
     describe(`up: ${name}`, () => {
@@ -13,7 +13,12 @@ for (const name of ["test", "production"] as const) {
             const config = e.readConfig().config;
             // System server + one server and one Redis per tenant, at least.
             assert.ok(workloads.length >= 2 + 2 * config["neurallog:tenants"].length, JSON.stringify(workloads));
-            const notReady = workloads.filter((w: any) => w.ready < w.want);
+            // Where an HPA owns the replica count, it scales the Deployment up after the
+            // engine has seen its first replica Ready: those converge within a minute.
+            const notReady = await waitFor("every workload Ready", async () => {
+                const pending = (await workloadReadiness(e.cluster)).filter((w: any) => w.ready < w.want);
+                return pending.length === 0 ? pending : undefined;
+            }, 60);
             assert.deepStrictEqual(notReady, [], "workloads not Ready");
             const tenants = await kubectlJson(e.cluster, "get", "tenants");
             assert.deepStrictEqual(

@@ -54,6 +54,8 @@ export class Env {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+            // As scripts/pulumi-env.sh sets it for the local file backend.
+            PULUMI_SKIP_CHECKPOINTS: "true",
         };
     }
 

@@ -27,7 +27,7 @@ interface CheckovReport {
 function checkov(manifests: Record<string, any>[]): CheckovReport {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "neurallog-checkov-"));
     try {
-        fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests.map((m) => YAML.stringify(m)).join("---\n"));
+        fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests.map((m) => YAML.stringify(m, { version: "1.1" })).join("---\n"));
         let out: string;
         try {
             out = execFileSync("bash", [path.join(ROOT, "scripts/lint/checkov.sh"), dir], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });

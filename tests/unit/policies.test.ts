@@ -193,6 +193,7 @@ describe("policies", () => {
         const objects = [
             state("generated", { username: b64("app"), url: b64(`redis://:${generated}@redis:6379`) }),
             state("pending", { password: unknown }),
+            { type: "kubernetes:core/v1:Secret", name: "to-create", inputs: { metadata: { name: "to-create", namespace: "tenant-a" }, stringData: unknown, data: unknown } },
             state("literal", { username: b64("app"), password: b64("hunter2-hunter2-hunter2") }),
         ];
         assert.deepStrictEqual(policy.validate(objects, { environment: "test", generatedCredentials: [generated], fromState: true }), [

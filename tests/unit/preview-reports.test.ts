@@ -2,6 +2,7 @@
 import * as assert from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { formatMarkdown, reportFromEvents } from "../../scripts/drift";
+import { outsideTheSlice, sliceUrn } from "../../scripts/onboard";
 import { COMMENT_LIMIT, summarize } from "../../scripts/summary";
 
 const URN = "urn:pulumi:test::neurallog::pulumi:pulumi:Stack$";
@@ -99,5 +100,32 @@ describe("pull-request change summary", () => {
 
     it("says when there is nothing to change", () => {
         assert.strictEqual(summarize("test", []), "## Preview: stack `test`\n\nNo changes.\n");
+    });
+});
+
+describe("targeted onboarding", () => {
+    const step = (urn: string, op: string, metadata: object) =>
+        ({ sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { urn, op, type: urn.split("::")[2].split("$").pop(), provider: "", new: { inputs: { metadata } } } } }) as any;
+    const slice = "urn:pulumi:test::neurallog::neurallog:tenant:TenantSlice";
+
+    it("finds what a targeted preview would change outside the tenant's slice", () => {
+        const events = [
+            step(`${slice}::tenant-solo`, "create", {}),
+            step(`${slice}::tenant-solo-eu`, "create", {}),
+            step(`${slice}$kubernetes:core/v1:Namespace::tenant-solo-namespace`, "create", { name: "tenant-solo" }),
+            step(`${slice}$kubernetes:networking.k8s.io/v1:NetworkPolicy::tenant-solo-neurallog-server-from-tenant-solo`, "create", { name: "neurallog-server-from-tenant-solo", namespace: "neurallog" }),
+            step(`${slice}$kubernetes:core/v1:ConfigMap::tenant-other-config`, "update", { name: "config", namespace: "tenant-other" }),
+            step("urn:pulumi:test::neurallog::neurallog:platform:Platform$kubernetes:core/v1:ConfigMap::neurallog-config", "update", { name: "neurallog-config", namespace: "neurallog" }),
+            step(`${slice}$kubernetes:core/v1:Secret::tenant-solo-redis-secret`, "same", { name: "redis-auth", namespace: "tenant-solo" }),
+        ];
+        assert.deepStrictEqual(outsideTheSlice(events, "solo"), [
+            `create ${slice}::tenant-solo-eu`,
+            `update ${slice}$kubernetes:core/v1:ConfigMap::tenant-other-config`,
+            "update urn:pulumi:test::neurallog::neurallog:platform:Platform$kubernetes:core/v1:ConfigMap::neurallog-config",
+        ]);
+    });
+
+    it("targets the tenant's slice component", () => {
+        assert.strictEqual(sliceUrn("production", "neurallog", "acme-corp"), "urn:pulumi:production::neurallog::neurallog:tenant:TenantSlice::tenant-acme-corp");
     });
 });
