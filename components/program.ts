@@ -41,7 +41,9 @@ export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIn
     // One explicit provider, on the context the stack's config names (cluster.ts), from the
     // ambient kubeconfig (KUBECONFIG or ~/.kube/config), never simply the current one.
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
-    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, context: target.context });
+    // The client's default 50 queries per second made a refresh of 100 tenants (one GET per
+    // object) take at least 55 s (bench/results.md); API Priority and Fairness protects the server.
+    const provider = new k8s.Provider("k8s", { enableServerSideApply: true, context: target.context, kubeClientSettings: { qps: 200, burst: 400 } });
     enforceFieldOwnership(stackName());
     reconcileAppendedEntries(live);
     // Generated credentials (dynamic resources) get an explicit provider too (credential.ts).
