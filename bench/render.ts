@@ -8,9 +8,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { runProgram } from "../tests/unit/harness";
-import { manifestsOf } from "../tests/support/manifests";
+import { manifestsOf, manifestsYaml } from "../tests/support/manifests";
 import { fleetConfig } from "./fleet";
 
 async function main() {
@@ -18,12 +17,10 @@ async function main() {
     const run = await runProgram(fleetConfig(tenants), "bench");
     if (run.error) throw run.error;
     const manifests = manifestsOf(run.resources);
-    // YAML 1.1 quoting: kubectl reads an unquoted "yes" as a boolean.
-    const yaml = (objects: object[]) => objects.map((o) => YAML.stringify(o, { version: "1.1" })).join("---\n");
     const rank = (m: Record<string, any>) => (m.kind === "Namespace" ? 0 : 1);
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, "crds.yaml"), yaml(manifests.filter((m) => m.kind === "CustomResourceDefinition")));
-    fs.writeFileSync(path.join(dir, "objects.yaml"), yaml(manifests.filter((m) => m.kind !== "CustomResourceDefinition").sort((a, b) => rank(a) - rank(b))));
+    fs.writeFileSync(path.join(dir, "crds.yaml"), manifestsYaml(manifests.filter((m) => m.kind === "CustomResourceDefinition")));
+    fs.writeFileSync(path.join(dir, "objects.yaml"), manifestsYaml(manifests.filter((m) => m.kind !== "CustomResourceDefinition").sort((a, b) => rank(a) - rank(b))));
     process.stdout.write(JSON.stringify({ tenants, objects: manifests.length }) + "\n");
 }
 

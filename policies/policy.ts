@@ -26,6 +26,9 @@ export interface PolicyContext {
     fromState?: boolean;
 }
 
+/** What a policy is told about the stack: the policy pack's config (scripts/policy-config.ts). */
+export type StackFacts = Pick<PolicyContext, "environment" | "allowedRegistries">;
+
 export interface Policy {
     /** The file name, e.g. `containers-read-only-root-filesystem`. */
     name: string;

@@ -11,12 +11,7 @@
  * than in the stack config a pull request edits.
  */
 import { PolicyPack, PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { POLICIES, RenderedObject } from "../policies";
-
-interface StackFacts {
-    environment: string;
-    allowedRegistries?: string[];
-}
+import { POLICIES, RenderedObject, StackFacts } from "../policies";
 
 const CREDENTIAL_TYPE = "pulumi-nodejs:dynamic/neurallog:GeneratedCredential";
 

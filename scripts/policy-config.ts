@@ -11,16 +11,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { POLICIES } from "../policies";
+import { POLICIES, StackFacts } from "../policies";
 import { argValue } from "./preview-events";
 
 export const POLICY_PACK_DIR = path.resolve(__dirname, "..", "policy-pack");
 
-/** What every policy of the pack is told about the stack (policy-pack/index.ts, configSchema). */
-export interface StackFacts {
-    environment: string;
-    allowedRegistries?: string[];
-}
 
 /** Pure: the facts from a parsed Pulumi.<stack>.yaml; config.ts validates the same keys. */
 export function stackFacts(stackFile: { config?: Record<string, unknown> } | null): StackFacts {

@@ -2,6 +2,7 @@
  * The Kubernetes objects a program run registered, as the manifests `kubectl apply`
  * would take: what peer linters (checkov) and the kubectl baseline read.
  */
+import * as YAML from "yaml";
 import type { Registered } from "../unit/harness";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -31,4 +32,9 @@ export function manifestsOf(resources: Registered[]): Record<string, any>[] {
         const { apiVersion: _a, kind: _k, ...rest } = plain(r.inputs) as Record<string, unknown>;
         return [{ ...meta, ...rest }];
     });
+}
+
+/** Multi-document YAML, quoted for YAML 1.1 readers (kubectl, checkov read an unquoted "yes" as a boolean). */
+export function manifestsYaml(objects: object[]): string {
+    return objects.map((o) => YAML.stringify(o, { version: "1.1" })).join("---\n");
 }

@@ -9,9 +9,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as YAML from "yaml";
 import { checkovExceptions, tagOf } from "../../components/checkov-exceptions";
-import { manifestsOf } from "../support/manifests";
+import { manifestsOf, manifestsYaml } from "../support/manifests";
 import { ROOT, runStack } from "./harness";
 
 interface CheckovResult {
@@ -27,7 +26,7 @@ interface CheckovReport {
 function checkov(manifests: Record<string, any>[]): CheckovReport {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "neurallog-checkov-"));
     try {
-        fs.writeFileSync(path.join(dir, "manifests.yaml"), manifests.map((m) => YAML.stringify(m, { version: "1.1" })).join("---\n"));
+        fs.writeFileSync(path.join(dir, "manifests.yaml"), manifestsYaml(manifests));
         let out: string;
         try {
             out = execFileSync("bash", [path.join(ROOT, "scripts/lint/checkov.sh"), dir], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "inherit"] });
