@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a local Kubernetes control plane built from Go modules: etcd,
 # kube-apiserver, kwok (fake nodes, pod and volume lifecycles),
-# kube-controller-manager and kube-scheduler, all on 127.0.0.1 only.
+# kube-controller-manager and kube-scheduler, all on 127.0.0.1 only, and installs
+# the third-party CRDs the program's optional features need (crds.sh).
 # State (PKI, etcd data, logs, PIDs, kubeconfigs) lives in $STATE_DIR/cluster.
 #
 # Idempotent: components already running (by recorded PID) are kept; when all
@@ -369,6 +370,7 @@ all_up=1
 for c in "${COMPONENTS[@]}"; do running_pid "$c" >/dev/null || all_up=0; done
 if [ "$all_up" = 1 ] && kc get --raw /readyz >/dev/null 2>&1; then
   log "cluster is already up"
+  bash "$REPO_ROOT/scripts/cluster/crds.sh"
   summary
   SUCCESS=1
   exit 0
@@ -457,6 +459,7 @@ else
 fi
 
 apply_cluster_objects
+bash "$REPO_ROOT/scripts/cluster/crds.sh"
 
 # kwok: keeps the fake nodes Ready (leases + heartbeats) and plays pods and volumes.
 if pid="$(running_pid kwok)"; then
