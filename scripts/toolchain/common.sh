@@ -16,6 +16,7 @@ PLUGINS_DIR="$TOOLCHAIN_ROOT/plugins-k8s-v$PULUMI_KUBERNETES_VERSION"
 KUBE_DIR="$TOOLCHAIN_ROOT/kubernetes-v$KUBERNETES_VERSION"
 ETCD_DIR="$TOOLCHAIN_ROOT/etcd-v$ETCD_VERSION"
 KWOK_DIR="$TOOLCHAIN_ROOT/kwok-v$KWOK_VERSION"
+PROMTOOL_DIR="$TOOLCHAIN_ROOT/promtool-v$PROMETHEUS_VERSION"
 # Throwaway wrapper modules for Go modules whose go.mod has replace directives.
 WRAPPERS_DIR="$CACHE_ROOT/wrappers"
 
@@ -29,7 +30,7 @@ export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 STATE_DIR="${NEURALLOG_STATE_DIR:-$REPO_ROOT/.local}"
 
 toolchain_path() {
-  echo "$PULUMI_DIR/bin:$KUBE_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin"
+  echo "$PULUMI_DIR/bin:$KUBE_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin:$PROMTOOL_DIR/bin"
 }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
