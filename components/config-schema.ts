@@ -76,6 +76,62 @@ const autoscaling = z
 
 const pdb = z.strictObject({ minAvailable: z.number().int().min(1, "must be at least 1") }).optional();
 
+const duration = z.string().regex(/^\d+(ms|s|m|h)$/, "must be a duration such as 30s, 500ms or 5m");
+
+/**
+ * The VPA's modes. "Auto" is left out on purpose: the VPA project deprecated it as an
+ * alias of "Recreate", so a stack says which of the two it means.
+ */
+export const VPA_UPDATE_MODES = ["Off", "Initial", "Recreate", "InPlaceOrRecreate"] as const;
+const bounds = z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).default({});
+
+/** A VerticalPodAutoscaler for the workload (the MLCF summary's vpa.yaml). */
+const vpa = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        /** "Off" (the default) only recommends; any other mode evicts or resizes pods. */
+        updateMode: z.enum(VPA_UPDATE_MODES, {
+            error: `must be one of ${VPA_UPDATE_MODES.join(", ")} ("Auto" is deprecated by the VPA project: write "Recreate")`,
+        }).default("Off"),
+        controlledResources: z.array(z.enum(["cpu", "memory"])).min(1, "must name cpu, memory or both").default(["cpu", "memory"]),
+        minAllowed: bounds,
+        maxAllowed: bounds,
+    })
+    .optional();
+
+/**
+ * How the mesh treats calls to a service (VirtualService + DestinationRule, when
+ * `mesh.enabled`). The MLCF summary names the features, not the numbers: these defaults are ours.
+ */
+const traffic = z
+    .strictObject({
+        timeout: duration.default("30s"),
+        retries: z
+            .strictObject({
+                attempts: z.number().int().min(0).max(10).default(3),
+                perTryTimeout: duration.default("10s"),
+                retryOn: z.string().default("5xx,reset,connect-failure,refused-stream"),
+            })
+            .prefault({}),
+        loadBalancer: z.enum(["LEAST_REQUEST", "ROUND_ROBIN", "RANDOM"]).default("LEAST_REQUEST"),
+        connectionPool: z
+            .strictObject({
+                maxConnections: z.number().int().min(1).default(100),
+                http1MaxPendingRequests: z.number().int().min(1).default(100),
+                maxRequestsPerConnection: z.number().int().min(1).default(10),
+            })
+            .prefault({}),
+        outlierDetection: z
+            .strictObject({
+                consecutive5xxErrors: z.number().int().min(1).default(5),
+                interval: duration.default("30s"),
+                baseEjectionTime: duration.default("30s"),
+                maxEjectionPercent: z.number().int().min(1).max(100).default(50),
+            })
+            .prefault({}),
+    })
+    .optional();
+
 /** The platform's own NeuralLog server (system namespace). Defaults: the base Deployment. */
 export const serverSchema = z
     .strictObject({
@@ -85,6 +141,7 @@ export const serverSchema = z
         resources: resources({ cpu: ["100m", "500m"], memory: ["128Mi", "512Mi"] }),
         autoscaling,
         pdb,
+        vpa,
     })
     .prefault({});
 
@@ -104,6 +161,8 @@ export const serviceSchema = z.strictObject({
     env: z.record(z.string(), z.string()).default({}),
     autoscaling,
     pdb,
+    vpa,
+    traffic,
     /** Data stores this service talks to; opens exactly those network paths. */
     accessTo: z.array(z.enum(["redis", "postgres", "qdrant", "neo4j"])).default([]),
 });
@@ -181,6 +240,43 @@ export const observabilitySchema = z
         /** Labels Prometheus' ruleSelector/serviceMonitorSelector match (e.g. release: prometheus). */
         selectorLabels: z.record(z.string(), z.string()).default({}),
         dashboards: z.boolean().default(true),
+    })
+    .prefault({});
+
+/** Istio: sidecar injection, strict mTLS and AuthorizationPolicies per namespace. */
+export const meshSchema = z.strictObject({ enabled: z.boolean().default(false) }).prefault({});
+
+const CRON = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/;
+const schedule = z.string().regex(CRON, "must be a cron schedule such as \"0 */6 * * *\" (five fields) or @daily");
+
+/** Scheduled backups of the platform's stores (MLCF summary: Qdrant snapshots, Neo4j dumps, PVC snapshots). */
+export const backupsSchema = z
+    .strictObject({
+        enabled: z.boolean().default(false),
+        /** Class of the backup volume; the MLCF summary keeps snapshots on `standard`. */
+        storageClass: z.string().default("standard"),
+        size: quantity.default("50Gi"),
+        /** Dump and snapshot files older than this are deleted by the next run. */
+        retentionDays: z.number().int().min(1).max(365).default(7),
+        qdrant: z.strictObject({ schedule: schedule.default("0 */6 * * *") }).prefault({}),
+        neo4j: z.strictObject({ schedule: schedule.default("30 1 * * *") }).prefault({}),
+        /** CSI VolumeSnapshots of every data volume; only when a class is named. */
+        volumeSnapshots: z
+            .strictObject({
+                className: dnsLabel(253).optional(),
+                schedule: schedule.default("0 2 * * *"),
+                /** Snapshots kept per volume. */
+                keep: z.number().int().min(1).max(100).default(7),
+            })
+            .prefault({}),
+        images: z
+            .strictObject({
+                /** Fetches Qdrant snapshots over its HTTP API. */
+                curl: image.default("curlimages/curl:8.11.1"),
+                /** Creates and prunes VolumeSnapshots. */
+                kubectl: image.default("alpine/k8s:1.33.4"),
+            })
+            .prefault({}),
     })
     .prefault({});
 
@@ -371,6 +467,8 @@ export const rootSchemas = {
     dataStores: dataStoresSchema,
     storageClasses: storageClassesSchema,
     observability: observabilitySchema,
+    mesh: meshSchema,
+    backups: backupsSchema,
     ingress: ingressSchema,
     plans: plansSchema,
     tenants: z.array(z.unknown()).default([]),

@@ -19,6 +19,7 @@ import {
     TenantInput,
 } from "./config-schema";
 import {
+    BackupsModel,
     EnvVar,
     NetworkModel,
     NetworkRuleModel,
@@ -28,6 +29,7 @@ import {
     StoreKind,
     StoreModel,
     TenantModel,
+    VpaModel,
     WorkloadModel,
 } from "./model";
 import { registryOf } from "./images";
@@ -331,6 +333,7 @@ function resolveModel(
         replicas: input.server.replicas,
         autoscaling: input.server.autoscaling,
         pdb: input.server.pdb,
+        vpa: input.server.vpa,
         resources: toRequirements(input.server.resources),
         accessTo: input.dataStores.redis.enabled ? ["redis"] : [],
         path: "server",
@@ -361,6 +364,8 @@ function resolveModel(
             replicas: s.replicas,
             autoscaling: s.autoscaling,
             pdb: s.pdb,
+            vpa: s.vpa,
+            traffic: s.traffic,
             resources: toRequirements(s.resources),
             accessTo: s.accessTo,
             path: `services[${i}]`,
@@ -427,6 +432,8 @@ function resolveModel(
         tenants.push(resolveTenant(t, index, plans[t.planId], input, checkClass, problems));
     }
 
+    const backups = resolveBackups(input, stores, checkClass, p);
+
     // Production hygiene: moving tags and open tenants are refused where they hurt.
     if (production) {
         const images: [string, string][] = [
@@ -434,6 +441,8 @@ function resolveModel(
             ...services.map((s, i) => [`services[${i}].image`, s.image] as [string, string]),
             ...stores.map((s) => [`dataStores.${s.kind}.image`, s.image] as [string, string]),
             ...stores.filter((s) => s.exporterImage).map((s) => [`dataStores.${s.kind}.exporterImage`, s.exporterImage!] as [string, string]),
+            ...(backups?.qdrant ? [["backups.images.curl", backups.qdrant.image] as [string, string]] : []),
+            ...(backups?.volumeSnapshots ? [["backups.images.kubectl", backups.volumeSnapshots.image] as [string, string]] : []),
             ...tenants.flatMap((t) => {
                 const i = tenantInputs.find((x) => x.input.tenantId === t.tenantId)!.index;
                 return [
@@ -492,13 +501,48 @@ function resolveModel(
         storageClasses: input.storageClasses,
         observability: input.observability,
         ingress: input.ingress,
+        mesh: input.mesh,
+        backups,
         tenants,
         jwtSecretRotation: input.credentialRotation["platform/jwt-secret"] ?? "",
     };
 }
 
+/**
+ * Backups of the system namespace's stores: a job per store that runs, VolumeSnapshots
+ * when a class is named. Enabled with nothing to back up is a mistake, not a no-op.
+ */
+function resolveBackups(
+    input: RootInput,
+    stores: StoreModel[],
+    checkClass: (path: string, cls: string) => void,
+    p: (path: string, message: string) => void,
+): BackupsModel | undefined {
+    const b = input.backups;
+    if (!b.enabled) return undefined;
+    checkClass("backups.storageClass", b.storageClass);
+    const store = (kind: StoreKind) => stores.find((s) => s.kind === kind);
+    const qdrant = store("qdrant");
+    const neo4j = store("neo4j");
+    const className = b.volumeSnapshots.className;
+    if (!qdrant && !neo4j && !className) {
+        p("backups.enabled", "backs up nothing: enable dataStores.qdrant or dataStores.neo4j, or name backups.volumeSnapshots.className");
+    }
+    return {
+        storageClass: b.storageClass,
+        size: b.size,
+        retentionDays: b.retentionDays,
+        qdrant: qdrant ? { schedule: b.qdrant.schedule, image: b.images.curl } : undefined,
+        neo4j: neo4j ? { schedule: b.neo4j.schedule, image: neo4j.image } : undefined,
+        volumeSnapshots: className
+            ? { className, schedule: b.volumeSnapshots.schedule, keep: b.volumeSnapshots.keep, image: b.images.kubectl }
+            : undefined,
+    };
+}
+
 /** What `workload()` needs: the model's fields, with optional ones defaulted, plus where it sits in config. */
-type WorkloadArgs = Omit<WorkloadModel, "metricsPath" | "startupProbe" | "autoscaling" | "tenantPool"> & {
+type WorkloadArgs = Omit<WorkloadModel, "metricsPath" | "startupProbe" | "autoscaling" | "tenantPool" | "vpa"> & {
+    vpa?: VpaModel & { enabled: boolean };
     metricsPath?: string;
     startupProbe?: boolean;
     autoscaling?: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilization: number; targetMemoryUtilization?: number };
@@ -521,6 +565,24 @@ function workload(a: WorkloadArgs): WorkloadModel {
         );
     }
     checkRequestsWithinLimits(`${a.path}.resources`, a.resources, a.problems);
+    const vpa = a.vpa?.enabled ? a.vpa : undefined;
+    if (vpa && hpa && vpa.updateMode !== "Off") {
+        // An HPA scales on utilisation, a ratio to the request the VPA would be changing:
+        // both acting on one resource makes each chase the other.
+        const scaledOn = ["cpu", ...(hpa.targetMemoryUtilization ? ["memory"] : [])];
+        const overlap = vpa.controlledResources.filter((r) => scaledOn.includes(r));
+        if (overlap.length > 0) {
+            p(
+                "vpa.updateMode",
+                `"${vpa.updateMode}" would change the ${overlap.join(" and ")} requests the HPA (autoscaling) scales on; ` +
+                    `use updateMode "Off" (recommendations only) or leave ${overlap.join(" and ")} out of vpa.controlledResources`,
+            );
+        }
+    }
+    for (const r of ["cpu", "memory"] as const) {
+        const [min, max] = [vpa?.minAllowed[r], vpa?.maxAllowed[r]];
+        if (min && max && parseQuantity(min) > parseQuantity(max)) p(`vpa.minAllowed.${r}`, `${min} must not exceed vpa.maxAllowed.${r} (${max})`);
+    }
     // A workload that may reach a store also gets its credential, from the store's generated Secret.
     const credentials = a.accessTo
         .map((store) => ({ name: STORE_CREDENTIAL_ENV[store].env, valueFrom: { secretKeyRef: { name: `${store}-auth`, key: STORE_CREDENTIAL_ENV[store].key } } }))
@@ -548,6 +610,10 @@ function workload(a: WorkloadArgs): WorkloadModel {
         resources: a.resources,
         accessTo: a.accessTo,
         tenantPool: a.tenantPool ?? false,
+        vpa: vpa
+            ? { updateMode: vpa.updateMode, controlledResources: vpa.controlledResources, minAllowed: vpa.minAllowed, maxAllowed: vpa.maxAllowed }
+            : undefined,
+        traffic: a.traffic,
     };
 }
 

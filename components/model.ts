@@ -52,6 +52,38 @@ export interface WorkloadModel {
     accessTo: StoreKind[];
     /** Schedule onto the tainted tenant-workload node pool. */
     tenantPool: boolean;
+    /** A VerticalPodAutoscaler for the Deployment (config.ts refuses one that fights the HPA). */
+    vpa?: VpaModel;
+    /** Mesh traffic policy (VirtualService + DestinationRule) when the stack's mesh is on. */
+    traffic?: TrafficModel;
+}
+
+export interface VpaModel {
+    updateMode: "Off" | "Initial" | "Recreate" | "InPlaceOrRecreate";
+    controlledResources: ("cpu" | "memory")[];
+    minAllowed: { cpu?: string; memory?: string };
+    maxAllowed: { cpu?: string; memory?: string };
+}
+
+export interface TrafficModel {
+    timeout: string;
+    retries: { attempts: number; perTryTimeout: string; retryOn: string };
+    loadBalancer: "LEAST_REQUEST" | "ROUND_ROBIN" | "RANDOM";
+    connectionPool: { maxConnections: number; http1MaxPendingRequests: number; maxRequestsPerConnection: number };
+    outlierDetection: { consecutive5xxErrors: number; interval: string; baseEjectionTime: string; maxEjectionPercent: number };
+}
+
+/** Scheduled backups of the system namespace's stores (backups.ts). */
+export interface BackupsModel {
+    storageClass: string;
+    size: string;
+    retentionDays: number;
+    /** Present when Qdrant runs. */
+    qdrant?: { schedule: string; image: string };
+    /** Present when Neo4j runs; the dump uses the store's own image (cypher-shell). */
+    neo4j?: { schedule: string; image: string };
+    /** Present when the stack names a VolumeSnapshotClass. */
+    volumeSnapshots?: { className: string; schedule: string; keep: number; image: string };
 }
 
 export interface StoreModel {
@@ -156,6 +188,9 @@ export interface PlatformModel {
         dashboards: boolean;
     };
     ingress: { enabled: boolean; host?: string; className: string; clusterIssuer: string; tlsSecretName?: string };
+    /** Istio: injection labels, strict mTLS, AuthorizationPolicies, traffic policies (mesh.ts). */
+    mesh: { enabled: boolean };
+    backups?: BackupsModel;
     tenants: TenantModel[];
     /** Rotation key of the platform's generated JWT signing key (`credentialRotation`). */
     jwtSecretRotation: string;

@@ -11,6 +11,7 @@ import { TENANT_CRD_NAME, TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS, TENANT_
 import { DataStores } from "./datastores";
 import { recommendedLabels } from "./labels";
 import { PLATFORM_SECRET, PlatformModel, StoreKind } from "./model";
+import { INJECTION_LABEL } from "./mesh";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
 import {
     allowDns,
@@ -81,7 +82,11 @@ export class Platform extends pulumi.ComponentResource {
         this.namespace = createNamespace(
             `${name}-namespace`,
             ns,
-            namespaceLabels(ns, "system", { environment: m.environment, "monitoring": m.observability.enabled ? "enabled" : "disabled" }),
+            namespaceLabels(ns, "system", {
+                environment: m.environment,
+                monitoring: m.observability.enabled ? "enabled" : "disabled",
+                ...(m.mesh.enabled ? INJECTION_LABEL : {}),
+            }),
             parent,
         );
         const namespace = this.namespace.output;
@@ -197,6 +202,7 @@ export class Platform extends pulumi.ComponentResource {
         }
         if (m.observability.enabled) {
             const ports = [m.server.port, ...m.services.flatMap((s) => (s.metricsPort ? [s.metricsPort] : [])), 9187, 6333, 2004];
+            ports.push(9121); // the platform Redis exporter sidecar (datastores/redis.ts REDIS_EXPORTER_PORT)
             policy("allow-metrics-scrape", metricsIngress(m.observability.monitoringNamespace, [...new Set(ports)]));
         }
 

@@ -44,6 +44,8 @@ export interface SecurePodArgs {
     tolerations?: k8s.types.input.core.v1.Toleration[];
     topologySpreadConstraints?: k8s.types.input.core.v1.TopologySpreadConstraint[];
     terminationGracePeriodSeconds?: number;
+    /** Jobs must say "OnFailure" or "Never". @default "Always" (the API's default) */
+    restartPolicy?: "Always" | "OnFailure" | "Never";
 }
 
 export const TMP_VOLUME = "tmp-volume";
@@ -93,6 +95,7 @@ export function securePodSpec(a: SecurePodArgs): pulumi.Output<PodSpec> {
         tolerations: a.tolerations,
         topologySpreadConstraints: a.topologySpreadConstraints,
         terminationGracePeriodSeconds: a.terminationGracePeriodSeconds,
+        restartPolicy: a.restartPolicy,
         containers: a.containers.map(secureContainer),
         volumes: [{ name: TMP_VOLUME, emptyDir: { sizeLimit: "256Mi" } }, ...(a.volumes ?? [])],
     };

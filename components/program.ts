@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
+import { Backups } from "./backups";
+import { Mesh } from "./mesh";
 import { Observability } from "./observability";
 import { CredentialsProvider } from "./credential";
 import { LiveIndex, readGuardedObjects, reconcileAppendedEntries } from "./drift";
@@ -54,12 +56,18 @@ export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIn
     if (model.observability.enabled) {
         new Observability("neurallog-observability", { model, namespace: platform.namespace }, opts);
     }
+    if (model.mesh.enabled) {
+        new Mesh("neurallog-mesh", { model, namespace: platform.namespace }, opts);
+    }
+    if (model.backups) {
+        new Backups("neurallog-backups", { model, backups: model.backups, namespace: platform.namespace, stores: platform.dataStores }, opts);
+    }
     const tenants: ProgramOutputs["tenants"] = {};
     const tenantSecrets: Record<string, pulumi.Output<string>> = {};
     for (const tenant of model.tenants) {
         const slice = new TenantSlice(
             `tenant-${tenant.tenantId}`,
-            { tenant, systemNamespace: platform.namespace, server: model.server, network: model.network, tenantCrd: platform.tenantCrd },
+            { tenant, systemNamespace: platform.namespace, server: model.server, network: model.network, tenantCrd: platform.tenantCrd, mesh: model.mesh.enabled },
             opts,
         );
         tenants[tenant.tenantId] = {

@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Redis } from "./datastores/redis";
 import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
 import { NetworkModel, TenantModel, WorkloadModel } from "./model";
+import { createMeshObjects, INJECTION_LABEL, MeshObject, serverFromTenant, tenantPolicies } from "./mesh";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
 import { allowDns, allowSystemServices, allowWebEgress, customRules, serverAccessFromTenant, defaultDeny, policyFactory, tenantIsolation } from "./network";
 import { LimitRangeValues } from "./plans";
@@ -28,6 +29,12 @@ export interface TenantSliceArgs {
     network: NetworkModel;
     /** The Tenant CRD; Tenant objects are created only after it. */
     tenantCrd: k8s.apiextensions.v1.CustomResourceDefinition;
+    /**
+     * The stack's Istio mesh is on: the namespace is labelled for injection and gets its
+     * mTLS and AuthorizationPolicies here, so onboarding stays inside the slice (mesh.ts).
+     * @default false
+     */
+    mesh?: boolean;
 }
 
 /** Pure: LimitRange limits from a plan's values. */
@@ -72,6 +79,7 @@ export class TenantSlice extends pulumi.ComponentResource {
     public readonly server: Workload;
     public readonly authService?: Workload;
     public readonly tenantObject: k8s.apiextensions.CustomResource;
+    public readonly meshObjects: k8s.apiextensions.CustomResource[] = [];
 
     constructor(name: string, args: TenantSliceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("neurallog:tenant:TenantSlice", name, {}, opts);
@@ -86,7 +94,7 @@ export class TenantSlice extends pulumi.ComponentResource {
         this.namespace = createNamespace(
             `${name}-namespace`,
             t.namespace,
-            namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId }),
+            namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId, ...(args.mesh ? INJECTION_LABEL : {}) }),
             keep,
             // No billing e-mail here: namespaces are readable by far more roles than Tenant objects.
             { "neurallog.io/display-name": t.displayName },
@@ -119,6 +127,13 @@ export class TenantSlice extends pulumi.ComponentResource {
             serverSide(`${args.server.name}-from-${t.namespace}`, serverAccessFromTenant(args.server, args.systemNamespace.name, t.namespace));
             if (t.networkPolicy.ingressRules.length > 0) policy("custom-ingress", customRules("Ingress", t.networkPolicy.ingressRules, t.namespace));
             if (t.networkPolicy.egressRules.length > 0) policy("custom-egress", customRules("Egress", t.networkPolicy.egressRules, t.namespace));
+        }
+
+        if (args.mesh) {
+            this.meshObjects = [
+                ...createMeshObjects(name, namespace, labels("mesh"), tenantPolicies(t, args.systemNamespace.name), parent),
+                ...createMeshObjects(name, args.systemNamespace.output, labels("mesh"), [serverFromTenant(args.server, args.systemNamespace.name, t.namespace)] as MeshObject[], parent),
+            ];
         }
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(
@@ -183,6 +198,7 @@ export class TenantSlice extends pulumi.ComponentResource {
             server: this.server,
             authService: this.authService,
             tenantObject: this.tenantObject,
+            meshObjects: this.meshObjects,
         });
     }
 }

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLabel, recommendedLabels, selectorLabels } from "./labels";
-import { WorkloadModel } from "./model";
+import { VpaModel, WorkloadModel } from "./model";
 import { NamespaceRef } from "./namespace";
 import { checkovExceptions } from "./checkov-exceptions";
 import { SecurePodArgs, securePodSpec, spreadPlacement, withTenantPool } from "./podspec";
@@ -76,12 +76,37 @@ export function workloadPodTemplate(spec: WorkloadModel, namespace: string, serv
     return { template: { metadata: { labels }, spec: securePodSpec(pod) }, annotations: checkovExceptions(pod) };
 }
 
+/**
+ * Pure: the VerticalPodAutoscaler spec for a workload's Deployment. Bounds apply to its
+ * one container; "Off" (the default) writes recommendations into status and changes nothing.
+ */
+export function vpaSpec(spec: Pick<WorkloadModel, "name" | "component">, vpa: VpaModel) {
+    const bound = (b: { cpu?: string; memory?: string }) => (b.cpu || b.memory ? { ...b } : undefined);
+    return {
+        targetRef: { apiVersion: "apps/v1", kind: "Deployment", name: spec.name },
+        updatePolicy: { updateMode: vpa.updateMode },
+        resourcePolicy: {
+            containerPolicies: [
+                {
+                    containerName: spec.component,
+                    controlledResources: [...vpa.controlledResources],
+                    // Requests only: limits stay the stack's, so the quota arithmetic in config.ts holds.
+                    controlledValues: "RequestsOnly",
+                    minAllowed: bound(vpa.minAllowed),
+                    maxAllowed: bound(vpa.maxAllowed),
+                },
+            ],
+        },
+    };
+}
+
 export class Workload extends pulumi.ComponentResource {
     public readonly serviceAccount: k8s.core.v1.ServiceAccount;
     public readonly deployment: k8s.apps.v1.Deployment;
     public readonly service: k8s.core.v1.Service;
     public readonly hpa?: k8s.autoscaling.v2.HorizontalPodAutoscaler;
     public readonly pdb?: k8s.policy.v1.PodDisruptionBudget;
+    public readonly vpa?: k8s.apiextensions.CustomResource;
     /** In-cluster address, `http://<name>.<namespace>:<port>`. */
     public readonly url: pulumi.Output<string>;
 
@@ -160,6 +185,19 @@ export class Workload extends pulumi.ComponentResource {
             );
         }
 
+        if (spec.vpa) {
+            this.vpa = new k8s.apiextensions.CustomResource(
+                `${name}-vpa`,
+                {
+                    apiVersion: "autoscaling.k8s.io/v1",
+                    kind: "VerticalPodAutoscaler",
+                    metadata: { name: spec.name, namespace, labels },
+                    spec: vpaSpec(spec, spec.vpa),
+                },
+                parent,
+            );
+        }
+
         this.url = pulumi.interpolate`http://${this.service.metadata.name}.${namespace}:${spec.port}`;
         this.registerOutputs({
             serviceAccount: this.serviceAccount,
@@ -167,6 +205,7 @@ export class Workload extends pulumi.ComponentResource {
             service: this.service,
             hpa: this.hpa,
             pdb: this.pdb,
+            vpa: this.vpa,
             url: this.url,
         });
     }

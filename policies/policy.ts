@@ -43,9 +43,14 @@ export function where(o: RenderedObject): string {
     return `${o.type.replace(/^kubernetes:/, "")} ${m.namespace ? `${m.namespace}/` : ""}${m.name ?? o.name}`;
 }
 
-/** Every pod template with its owner, for pod- and container-level policies. */
+export const CRONJOB_TYPE = "kubernetes:batch/v1:CronJob";
+
+/** Every pod template with its owner (a CronJob's sits in its job template), for pod- and container-level policies. */
 export function podTemplates(objects: RenderedObject[]): { owner: RenderedObject; spec: any }[] {
-    return objects.filter((o) => WORKLOAD_TYPES.includes(o.type)).map((owner) => ({ owner, spec: owner.inputs.spec?.template?.spec ?? {} }));
+    return [
+        ...objects.filter((o) => WORKLOAD_TYPES.includes(o.type)).map((owner) => ({ owner, spec: owner.inputs.spec?.template?.spec ?? {} })),
+        ...objects.filter((o) => o.type === CRONJOB_TYPE).map((owner) => ({ owner, spec: owner.inputs.spec?.jobTemplate?.spec?.template?.spec ?? {} })),
+    ];
 }
 
 export function containers(objects: RenderedObject[]): { at: string; container: any; pod: any }[] {

@@ -56,3 +56,18 @@ names="$(kc get crd -o name | grep -E 'monitoring\.coreos\.com|autoscaling\.k8s\
 # shellcheck disable=SC2086 # one argument per CRD
 kc wait --for condition=Established --timeout=60s $names >/dev/null
 log "$(wc -l <<<"$names") CRDs established"
+
+# A VolumeSnapshotClass, so a stack's scheduled VolumeSnapshots name a class the cluster
+# has. Nothing here takes snapshots (no snapshot controller or CSI driver runs locally):
+# the objects are admitted and stay unready.
+kc apply --server-side --force-conflicts --field-manager=neurallog-cluster-up -f - >/dev/null <<YAML
+apiVersion: snapshot.storage.k8s.io/v1
+kind: VolumeSnapshotClass
+metadata:
+  name: csi-snapshots
+  labels:
+    neurallog.io/local-cluster: "true"
+driver: kwok.x-k8s.io/volume
+deletionPolicy: Delete
+YAML
+log "VolumeSnapshotClass csi-snapshots ready"

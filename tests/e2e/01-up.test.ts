@@ -29,7 +29,8 @@ for (const name of ["test", "production"] as const) {
 
         it(`binds every data volume of ${name} on a WaitForFirstConsumer class, each mounted by its store's pod`, async () => {
             const e = env(name);
-            const claims = (await kubectlJson(e.cluster, "get", "pvc", "-A", "-l", "app.kubernetes.io/part-of=neurallog")).items;
+            // Data volumes (storage-type label); the backup volume binds when a backup job first mounts it.
+            const claims = (await kubectlJson(e.cluster, "get", "pvc", "-A", "-l", "app.kubernetes.io/part-of=neurallog,neurallog.io/storage-type")).items;
             const tenants = e.readConfig().config["neurallog:tenants"];
             assert.ok(claims.length >= 1 + tenants.length, `${claims.length} claims`);
             for (const cls of new Set<string>(claims.map((p: any) => p.spec.storageClassName))) {

@@ -81,13 +81,42 @@ for (const stack of ["test", "production"] as const) {
         it("binds every volume on the stack's storage classes", async function () {
             this.timeout(3 * 60 * 1000);
             const pending = await waitFor("volumes Bound", async () => {
-                const pvcs = (await kubectlJson(c(), "get", "pvc", "-A")).items;
+                // Data volumes; the backup volume binds once a backup job mounts it (tested below).
+                const pvcs = (await kubectlJson(c(), "get", "pvc", "-A", "-l", "neurallog.io/storage-type")).items;
                 const unbound = pvcs.filter((p: any) => p.status.phase !== "Bound").map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`);
                 if (unbound.length > 0 || pvcs.length === 0) throw new NotYet(`not Bound: ${unbound.join(", ") || "no claims at all"}`);
                 return pvcs;
             }, 120);
             const classes = new Set(pending.map((p: any) => p.spec.storageClassName));
             if (stack === "production") assert.ok(classes.has("fast-ssd"), [...classes].join());
+        });
+
+        it("runs a Job from each backup CronJob to completion on the kwok nodes, and binds the backup volume", async function () {
+            this.timeout(5 * 60 * 1000);
+            const cronJobs = manifests.filter((m) => m.kind === "CronJob");
+            assert.strictEqual(cronJobs.length > 0, config.backups?.enabled === true, `${cronJobs.length} CronJobs`);
+            for (const cj of cronJobs) {
+                const ns = cj.metadata.namespace!;
+                const job = `${cj.metadata.name}-live`;
+                await kubectl(c(), "-n", ns, "create", "job", job, `--from=cronjob/${cj.metadata.name}`);
+                await waitFor(`job ${ns}/${job} complete`, async () => {
+                    const j = await kubectlJson(c(), "-n", ns, "get", "job", job);
+                    if (!(j.status?.succeeded >= 1)) {
+                        const events = (await kubectlJson(c(), "-n", ns, "get", "events", "--field-selector", `involvedObject.name=${job}`)).items;
+                        throw new NotYet(`job ${job}: ${JSON.stringify(j.status ?? {})} ${events.map((e: any) => e.message).join("; ")}`);
+                    }
+                    return j;
+                }, 120);
+                const pods = (await kubectlJson(c(), "-n", ns, "get", "pods", "-l", `job-name=${job}`)).items;
+                assert.ok(pods.length >= 1 && pods.every((p: any) => p.status.phase === "Succeeded"), job);
+                // Admitted under the namespace's `restricted` Pod Security level, as every pod here is.
+                const nsLabels = (await kubectlJson(c(), "get", "namespace", ns)).metadata.labels;
+                assert.strictEqual(nsLabels["pod-security.kubernetes.io/enforce"], "restricted");
+            }
+            if (cronJobs.length > 0) {
+                const claims = (await kubectlJson(c(), "get", "pvc", "-A", "-l", "app.kubernetes.io/component=backup")).items;
+                assert.ok(claims.length === 1 && claims[0].status.phase === "Bound", JSON.stringify(claims.map((p: any) => p.status)));
+            }
         });
 
         it("stores every Tenant object whole: the CRD schema prunes no field of the spec", async () => {

@@ -11,6 +11,7 @@ import { credentialProvider } from "../../components/credential";
 import { KubeconfigView, LiveOwners } from "../../components/cluster";
 import { LiveIndex } from "../../components/drift";
 import { LiveVolumes, NO_LIVE_VOLUMES } from "../../components/volumes";
+import { ConfigError, resolveConfig } from "../../components/config";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -177,15 +178,29 @@ export function inNamespace(run: Run, namespace: string): Registered[] {
     return run.resources.filter((r) => r.type.startsWith("kubernetes:") && r.inputs?.metadata?.namespace === namespace);
 }
 
-/** Pod specs of every workload kind. */
+/** Pod specs of every workload kind, CronJobs' included. */
 export function podSpecs(run: Run): { owner: Registered; spec: any }[] {
-    return run.resources
-        .filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"].includes(r.type))
-        .map((owner) => ({ owner, spec: owner.inputs.spec.template.spec }));
+    return [
+        ...run.resources
+            .filter((r) => ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"].includes(r.type))
+            .map((owner) => ({ owner, spec: owner.inputs.spec.template.spec })),
+        ...ofType(run, "kubernetes:batch/v1:CronJob").map((owner) => ({ owner, spec: owner.inputs.spec.jobTemplate.spec.template.spec })),
+    ];
 }
 
 /** The engine's marker for a secret value, as the mocks receive it. */
 export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 export function isSecretValue(v: unknown): boolean {
     return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+}
+
+/** The problems `resolveConfig` reports for a config, each as "<key path> <message>"; [] when it is accepted. */
+export function configProblems(config: Record<string, unknown>): string[] {
+    try {
+        resolveConfig(config);
+        return [];
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        return e.problems.map((p) => `${p.path} ${p.message}`);
+    }
 }

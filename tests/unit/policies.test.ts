@@ -153,6 +153,25 @@ describe("policies", () => {
         }
     });
 
+    it("check a CronJob's pod template as they check a Deployment's", () => {
+        const objects = compliant();
+        const template = structuredClone(byName(objects, "deployment").inputs.spec.template);
+        objects.push({ type: "kubernetes:batch/v1:CronJob", name: "backup", inputs: { metadata: { name: "backup", namespace: "tenant-a", labels }, spec: { jobTemplate: { spec: { template } } } } });
+        assert.deepStrictEqual(evaluate(objects, CONTEXT), []);
+        template.spec.containers[0].securityContext.readOnlyRootFilesystem = false;
+        template.spec.automountServiceAccountToken = true;
+        const violations = evaluate(objects, CONTEXT);
+        assert.deepStrictEqual(violations.map((v) => v.slice(0, v.indexOf("]") + 1)).sort(), ["[containers-read-only-root-filesystem]", "[pods-no-service-account-token]"]);
+        assert.ok(violations.every((v) => v.includes("batch/v1:CronJob tenant-a/backup")), violations.join("\n"));
+    });
+
+    it("check the labels of the program's own CRDs, not of the third-party CRDs it only reads", () => {
+        const crd = (name: string) => ({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", name, inputs: { metadata: { name } } });
+        const objects = [...compliant(), crd("servicemonitors.monitoring.coreos.com"), crd("tenants.neurallog.io")];
+        const violations = evaluate(objects, CONTEXT);
+        assert.ok(violations.length > 0 && violations.every((v) => v.startsWith("[objects-recommended-labels]") && v.includes("tenants.neurallog.io")), violations.join("\n"));
+    });
+
     it("allow moving tags outside production", () => {
         const objects = compliant();
         container(objects).image = "neurallog/server:latest";

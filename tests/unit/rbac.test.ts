@@ -20,6 +20,11 @@ const REVIEWED: Record<string, Rule[]> = {
     ],
     // The platform server reads its own ConfigMap and nothing else.
     "Role neurallog-server": [{ apiGroups: [""], resources: ["configmaps"], resourceNames: ["neurallog-config"], verbs: ["get", "watch"] }],
+    // The VolumeSnapshot job: lists claims, makes and prunes snapshots in its own namespace.
+    "Role backup-snapshots": [
+        { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["list"] },
+        { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "create", "delete"] },
+    ],
     // `kubectl get tenants` for whoever may view.
     "ClusterRole neurallog-tenant-viewer": [{ apiGroups: ["neurallog.io"], resources: ["tenants"], verbs: ["get", "list", "watch"] }],
 };

@@ -140,8 +140,9 @@ for (const stack of ["test", "production"]) {
             assert.ok(podSpecs(run).length > tenants.length * 2);
         });
 
-        it("probes every container", () => {
-            for (const { owner, spec } of podSpecs(run)) {
+        it("probes every long-running container", () => {
+            // A backup Job's container runs to completion: its exit status is its health.
+            for (const { owner, spec } of podSpecs(run).filter(({ owner }) => owner.type !== "kubernetes:batch/v1:CronJob")) {
                 for (const c of spec.containers) {
                     assert.ok(c.livenessProbe && c.readinessProbe, `${owner.name} container ${c.name} lacks probes`);
                 }
