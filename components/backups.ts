@@ -38,25 +38,34 @@ const NEO4J_JOB_RESOURCES: ResourceRequirements = { requests: { cpu: "100m", mem
 
 const prune = (dir: string, days: number) => `find ${dir} -type f -mtime +${days} -print -delete`;
 
-/** Pure: the Qdrant job's script. Every member holds only its own shards, so each is snapshotted. */
+/**
+ * Pure: the Qdrant job's script. In a cluster each member holds only its own shards, so
+ * every collection is snapshotted on every member (Qdrant's documented way; a member's
+ * full-storage snapshot can only be restored by restarting it).
+ */
 export function qdrantBackupScript(store: Pick<StoreModel, "name" | "replicas">, namespace: string, retentionDays: number): string {
     const hosts = Array.from({ length: store.replicas }, (_, i) => `${store.name}-${i}.${peersServiceName(store)}.${namespace}.svc`);
     return [
         "set -eu",
         `dir=${BACKUP_MOUNT}/qdrant`,
+        'stamp="$(date -u +%Y%m%dT%H%M%SZ)"',
         'mkdir -p "$dir"',
+        'q() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
         `for host in ${hosts.join(" ")}; do`,
         `  base="http://$host:${QDRANT_HTTP_PORT}"`,
-        // The full-storage snapshot of this member; the response names the file.
-        '  name="$(curl -fsS -X POST -H "api-key: $QDRANT_API_KEY" "$base/snapshots?wait=true" | sed -n \'s/.*"name":"\\([^"]*\\)".*/\\1/p\')"',
-        '  [ -n "$name" ] || { echo "qdrant $host returned no snapshot name" >&2; exit 1; }',
-        '  curl -fsS -H "api-key: $QDRANT_API_KEY" -o "$dir/${host%%.*}-$name.part" "$base/snapshots/$name"',
-        '  mv "$dir/${host%%.*}-$name.part" "$dir/${host%%.*}-$name"',
-        // The copy is on the backup volume: the member's own copy would only fill its snapshot volume.
-        '  curl -fsS -X DELETE -H "api-key: $QDRANT_API_KEY" "$base/snapshots/$name" >/dev/null',
-        '  echo "qdrant: $host -> $dir/${host%%.*}-$name"',
+        '  member="${host%%.*}"',
+        '  for c in $(q "$base/collections" | grep -o \'"name":"[^"]*"\' | cut -d\'"\' -f4); do',
+        '    name="$(q -X POST "$base/collections/$c/snapshots?wait=true" | grep -o \'"name":"[^"]*"\' | cut -d\'"\' -f4)"',
+        '    [ -n "$name" ] || { echo "qdrant $member: no snapshot name for $c" >&2; exit 1; }',
+        '    file="$dir/$stamp.$member.$c.snapshot"',
+        '    q -o "$file.part" "$base/collections/$c/snapshots/$name"',
+        '    mv "$file.part" "$file"',
+        // The copy is on the backup volume; the member's own would only fill its snapshot volume.
+        '    q -X DELETE "$base/collections/$c/snapshots/$name" >/dev/null',
+        '    echo "qdrant: $member/$c -> $file"',
+        "  done",
         "done",
-        prune("\"$dir\"", retentionDays),
+        prune('"$dir"', retentionDays),
     ].join("\n");
 }
 

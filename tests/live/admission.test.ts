@@ -8,13 +8,17 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { Cluster, kubectl, kubectlJson, NotYet, waitFor } from "../support/cluster";
+import { execFile } from "child_process";
+import { promisify } from "util";
+import { SNAPSHOT_ACCOUNT, SNAPSHOT_JOB, volumeSnapshotScript } from "../../components/backups";
+import { Cluster, common, kubectl, kubectlJson, NotYet, waitFor } from "../support/cluster";
 import { limitRangeDefaultsApply, privilegedPodIsRefused, quotaOverrunIsRefused, tenantAccountsAreIsolated } from "../support/isolation";
 import { stackConfig } from "../unit/harness";
 import { clusters } from "./hooks";
 import { Manifest, renderStack } from "./render";
 
 const PLATFORM = "app.kubernetes.io/part-of=neurallog";
+const exec = promisify(execFile);
 const key = (m: { kind: string; metadata: { namespace?: string; name: string } }) => `${m.kind} ${m.metadata.namespace ?? ""}/${m.metadata.name}`;
 
 async function apply(c: Cluster, manifests: Manifest[]) {
@@ -117,6 +121,46 @@ for (const stack of ["test", "production"] as const) {
                 const claims = (await kubectlJson(c(), "get", "pvc", "-A", "-l", "app.kubernetes.io/component=backup")).items;
                 assert.ok(claims.length === 1 && claims[0].status.phase === "Bound", JSON.stringify(claims.map((p: any) => p.status)));
             }
+        });
+
+        it("snapshots every data claim with the snapshot job's script and account, keeping the newest", async function () {
+            this.timeout(3 * 60 * 1000);
+            const cj = manifests.find((m) => m.kind === "CronJob" && m.metadata.name === SNAPSHOT_JOB) as any;
+            const className = config.backups?.volumeSnapshots?.className;
+            assert.strictEqual(cj !== undefined, config.backups?.enabled === true && className !== undefined);
+            if (!cj) return;
+            const ns = cj.metadata.namespace;
+            const rendered = cj.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1) === volumeSnapshotScript(className, config.backups.volumeSnapshots.keep ?? 7);
+            assert.ok(rendered, "the CronJob runs volumeSnapshotScript's script");
+            // The job's own account, through a kubeconfig holding only its token: the Role must suffice.
+            const token = (await kubectl(c(), "-n", ns, "create", "token", SNAPSHOT_ACCOUNT, "--duration=10m")).trim();
+            const admin = await kubectlJson(c(), "config", "view", "--raw", "--minify");
+            const kubeconfig = path.join(c().stateDir, "snapshot-job.kubeconfig");
+            fs.writeFileSync(kubeconfig, JSON.stringify({
+                apiVersion: "v1",
+                kind: "Config",
+                clusters: admin.clusters,
+                users: [{ name: "job", user: { token } }],
+                contexts: [{ name: "job", context: { cluster: admin.clusters[0].name, user: "job", namespace: ns } }],
+                "current-context": "job",
+            }), { mode: 0o600 });
+            const claims = (await kubectlJson(c(), "-n", ns, "get", "pvc", "-l", "neurallog.io/storage-type")).items.map((p: any) => p.metadata.name).sort();
+            assert.ok(claims.length > 0);
+            const kubectlDir = path.dirname(path.join(common.kubeDir, "bin", "kubectl"));
+            for (let run = 0; run < 3; run++) {
+                if (run > 0) await new Promise((r) => setTimeout(r, 1100)); // names and order are by the second
+                await exec("sh", ["-c", volumeSnapshotScript(className, 2)], { env: { PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: kubeconfig } });
+            }
+            const snapshots = (await kubectlJson(c(), "-n", ns, "get", "volumesnapshots")).items;
+            const byClaim = new Map<string, number>();
+            for (const v of snapshots) {
+                assert.strictEqual(v.spec.volumeSnapshotClassName, className);
+                byClaim.set(v.spec.source.persistentVolumeClaimName, (byClaim.get(v.spec.source.persistentVolumeClaimName) ?? 0) + 1);
+            }
+            assert.deepStrictEqual([...byClaim.keys()].sort(), claims);
+            assert.ok([...byClaim.values()].every((n) => n === 2), JSON.stringify([...byClaim]));
+            // Nothing else: the account cannot read Secrets.
+            await assert.rejects(exec(path.join(kubectlDir, "kubectl"), ["get", "secrets"], { env: { KUBECONFIG: kubeconfig } }), /forbidden/);
         });
 
         it("stores every Tenant object whole: the CRD schema prunes no field of the spec", async () => {
