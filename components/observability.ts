@@ -1,13 +1,17 @@
 /**
  * Observability (opt-in per stack): ServiceMonitors for every component with metrics,
- * PrometheusRules (the MLCF summary's alerts plus tenant quota), and Grafana dashboards
- * as ConfigMaps for the Grafana sidecar. Needs the prometheus-operator CRDs in the
- * cluster: they are read first, so a missing CRD fails the preview before anything is created.
+ * one PrometheusRule (the catalogue in alert-rules.ts), and Grafana dashboards
+ * (dashboards.ts) as a ConfigMap for the Grafana sidecar. Needs the prometheus-operator
+ * CRDs in the cluster: they are read first, so a missing CRD fails the preview before
+ * anything is created.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { alertRules, ruleScope } from "./alert-rules";
+import { dashboards } from "./dashboards";
+import { PEERS_SERVICE_LABEL, storeSecretName } from "./datastores/store";
 import { recommendedLabels, selectorLabels } from "./labels";
-import { PlatformModel } from "./model";
+import { PlatformModel, StoreKind } from "./model";
 import { NamespaceRef } from "./namespace";
 
 export interface ObservabilityArgs {
@@ -19,94 +23,65 @@ export interface ScrapeTarget {
     name: string;
     port: string;
     path: string;
+    /** Labels of the one Service the ServiceMonitor selects. */
+    selector: Record<string, string>;
+    /** Secret key the scrape sends as a bearer token. */
+    bearer?: { secret: string; key: string };
 }
+
+/**
+ * Where each platform store serves metrics. Qdrant answers /metrics only with its API key
+ * (401 otherwise); Redis through its exporter sidecar (datastores/index.ts); Neo4j's
+ * endpoint exists in its Enterprise edition only.
+ */
+const STORE_METRICS: Record<StoreKind, { port: string; path: string; bearerKey?: string }> = {
+    redis: { port: "metrics", path: "/metrics" },
+    postgres: { port: "metrics", path: "/metrics" },
+    qdrant: { port: "http", path: "/metrics", bearerKey: "api-key" },
+    neo4j: { port: "metrics", path: "/metrics" },
+};
 
 /** Pure: what to scrape, from the model. */
 export function scrapeTargets(m: PlatformModel): ScrapeTarget[] {
-    const targets: ScrapeTarget[] = [{ name: m.server.name, port: "http", path: "/metrics" }];
+    const workload = (name: string) => selectorLabels({ name, instance: m.namespace });
+    const targets: ScrapeTarget[] = [{ name: m.server.name, port: "http", path: "/metrics", selector: workload(m.server.name) }];
     for (const s of m.services) {
-        if (s.metricsPort) targets.push({ name: s.name, port: s.metricsPort === s.port ? "http" : "metrics", path: s.metricsPath });
+        if (s.metricsPort) targets.push({ name: s.name, port: s.metricsPort === s.port ? "http" : "metrics", path: s.metricsPath, selector: workload(s.name) });
     }
     for (const store of m.stores) {
-        if (store.kind === "postgres") targets.push({ name: store.name, port: "metrics", path: "/metrics" });
-        if (store.kind === "qdrant") targets.push({ name: store.name, port: "http", path: "/metrics" });
-        if (store.kind === "neo4j") targets.push({ name: store.name, port: "metrics", path: "/metrics" });
+        // The peers Service: every member, ready or not, so a member that stops answering
+        // reports down instead of dropping out of the scrape (the client Service drops it).
+        const { port, path, bearerKey } = STORE_METRICS[store.kind];
+        targets.push({
+            name: store.name,
+            port,
+            path,
+            selector: { ...workload(store.name), ...PEERS_SERVICE_LABEL },
+            ...(bearerKey ? { bearer: { secret: storeSecretName(store), key: bearerKey } } : {}),
+        });
     }
     return targets;
 }
 
-const runbook = (alert: string) => `https://runbooks.neurallog.io/alerts/${alert.toLowerCase()}`;
-
-/** Pure: the alert rules. Thresholds are the MLCF summary's. */
-export function alertRules(namespace: string) {
-    const ns = `namespace="${namespace}"`;
-    const rule = (alert: string, expr: string, forDuration: string, severity: "critical" | "warning", summary: string) => ({
-        alert,
-        expr,
-        for: forDuration,
-        labels: { severity },
-        annotations: { summary, description: `${summary} (namespace ${namespace})`, runbook_url: runbook(alert) },
-    });
-    return [
-        {
-            name: "neurallog.platform",
-            rules: [
-                rule("HighErrorRate", `sum(rate(http_requests_total{${ns},status=~"5.."}[5m])) / sum(rate(http_requests_total{${ns}}[5m])) > 0.05`, "5m", "critical", "More than 5% of requests fail"),
-                rule("HighLatency", `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${ns}}[5m]))) > 1`, "10m", "warning", "p95 latency above 1s"),
-                rule("LowPodAvailability", `min by (deployment) (kube_deployment_status_replicas_available{${ns}}) < 2`, "5m", "critical", "Fewer than 2 replicas available"),
-                rule("HighMemoryUsage", `max by (pod) (container_memory_working_set_bytes{${ns},container!=""} / on (pod, container) kube_pod_container_resource_limits{${ns},resource="memory"}) > 0.9`, "10m", "warning", "Container above 90% of its memory limit"),
-                rule("HighCPUUsage", `max by (pod) (rate(container_cpu_usage_seconds_total{${ns},container!=""}[5m]) / on (pod, container) kube_pod_container_resource_limits{${ns},resource="cpu"}) > 0.9`, "10m", "warning", "Container above 90% of its CPU limit"),
-                rule("VectorDatabaseNodeDown", `up{${ns},service="qdrant"} == 0`, "2m", "critical", "A Qdrant node is down"),
-                rule("GraphDatabaseNodeDown", `up{${ns},service="neo4j"} == 0`, "2m", "critical", "A Neo4j node is down"),
-                rule("DatabaseMemoryPressure", `max by (pod) (container_memory_working_set_bytes{${ns},pod=~"(qdrant|neo4j|postgres|redis)-.*",container!=""} / on (pod, container) kube_pod_container_resource_limits{${ns},resource="memory"}) > 0.85`, "10m", "warning", "A database is close to its memory limit"),
-            ],
-        },
-        {
-            name: "neurallog.tenants",
-            rules: [
-                rule("TenantQuotaNearLimit", `max by (namespace, resource) (kube_resourcequota{namespace=~"tenant-.*",type="used"} / ignoring(type) kube_resourcequota{namespace=~"tenant-.*",type="hard"}) > 0.9`, "15m", "warning", "A tenant uses more than 90% of a quota"),
-            ],
-        },
-    ];
-}
-
-/** Pure: Grafana dashboards (platform overview, per-tenant quota use). */
-export function dashboards(namespace: string): Record<string, object> {
-    const panel = (id: number, title: string, expr: string, unit = "short") => ({
-        id,
-        title,
-        type: "timeseries",
-        gridPos: { h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8 },
-        fieldConfig: { defaults: { unit } },
-        targets: [{ expr, refId: "A" }],
-    });
+/**
+ * `job` is the component's name (not its Service's: a store is scraped through
+ * `<store>-peers`), and every series carries the Service's component, which the
+ * per-kind alerts select on.
+ */
+export function serviceMonitorSpec(target: ScrapeTarget, namespace: string, interval: string) {
     return {
-        "platform-overview.json": {
-            title: "NeuralLog platform overview",
-            uid: `neurallog-overview-${namespace}`,
-            schemaVersion: 39,
-            panels: [
-                panel(1, "Request rate", `sum(rate(http_requests_total{namespace="${namespace}"}[5m]))`, "reqps"),
-                panel(2, "Error rate", `sum(rate(http_requests_total{namespace="${namespace}",status=~"5.."}[5m])) / sum(rate(http_requests_total{namespace="${namespace}"}[5m]))`, "percentunit"),
-                panel(3, "p95 latency", `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{namespace="${namespace}"}[5m])))`, "s"),
-                panel(4, "Available pods", `sum by (deployment) (kube_deployment_status_replicas_available{namespace="${namespace}"})`),
-                panel(5, "Memory", `sum by (pod) (container_memory_working_set_bytes{namespace="${namespace}",container!=""})`, "bytes"),
-                panel(6, "CPU", `sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="${namespace}",container!=""}[5m]))`),
-            ],
-        },
-        "tenant-quotas.json": {
-            title: "NeuralLog tenant quota use",
-            uid: `neurallog-tenants-${namespace}`,
-            schemaVersion: 39,
-            panels: ["requests.cpu", "requests.memory", "requests.storage", "pods"].map((resource, i) =>
-                panel(
-                    i + 1,
-                    `${resource} used / hard`,
-                    `max by (namespace) (kube_resourcequota{namespace=~"tenant-.*",resource="${resource}",type="used"} / ignoring(type) kube_resourcequota{namespace=~"tenant-.*",resource="${resource}",type="hard"})`,
-                    "percentunit",
-                ),
-            ),
-        },
+        jobLabel: "app.kubernetes.io/name",
+        selector: { matchLabels: target.selector },
+        namespaceSelector: { matchNames: [namespace] },
+        endpoints: [
+            {
+                port: target.port,
+                path: target.path,
+                interval,
+                relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_service_label_app_kubernetes_io_component"], targetLabel: "component" }],
+                ...(target.bearer ? { authorization: { type: "Bearer", credentials: { name: target.bearer.secret, key: target.bearer.key } } } : {}),
+            },
+        ],
     };
 }
 
@@ -137,11 +112,7 @@ export class Observability extends pulumi.ComponentResource {
                         apiVersion: "monitoring.coreos.com/v1",
                         kind: "ServiceMonitor",
                         metadata: { name: target.name, namespace, labels },
-                        spec: {
-                            selector: { matchLabels: selectorLabels({ name: target.name, instance: ns }) },
-                            namespaceSelector: { matchNames: [ns] },
-                            endpoints: [{ port: target.port, path: target.path, interval: m.observability.scrapeInterval }],
-                        },
+                        spec: serviceMonitorSpec(target, ns, m.observability.scrapeInterval),
                     },
                     { ...parent, dependsOn: [serviceMonitorCrd] },
                 ),
@@ -153,7 +124,7 @@ export class Observability extends pulumi.ComponentResource {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "PrometheusRule",
                 metadata: { name: "neurallog-alerts", namespace, labels },
-                spec: { groups: alertRules(ns) },
+                spec: { groups: alertRules(ns, ruleScope(m)) },
             },
             { ...parent, dependsOn: [ruleCrd] },
         );

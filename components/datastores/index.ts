@@ -19,11 +19,13 @@ export interface DataStoresArgs {
     stores: StoreModel[];
 }
 
-const CONSTRUCTORS: Record<StoreKind, new (name: string, args: { namespace: NamespaceRef; store: StoreModel }, opts?: pulumi.ComponentResourceOptions) => StatefulStore> = {
-    redis: Redis,
-    postgres: Postgres,
-    qdrant: Qdrant,
-    neo4j: Neo4j,
+type StoreArgs = { namespace: NamespaceRef; store: StoreModel };
+const CONSTRUCTORS: Record<StoreKind, (name: string, args: StoreArgs, opts?: pulumi.ComponentResourceOptions) => StatefulStore> = {
+    // The platform's Redis carries the metrics exporter; a tenant's does not (redis.ts).
+    redis: (name, args, opts) => new Redis(name, { ...args, exporter: true }, opts),
+    postgres: (name, args, opts) => new Postgres(name, args, opts),
+    qdrant: (name, args, opts) => new Qdrant(name, args, opts),
+    neo4j: (name, args, opts) => new Neo4j(name, args, opts),
 };
 
 export class DataStores extends pulumi.ComponentResource {
@@ -32,7 +34,7 @@ export class DataStores extends pulumi.ComponentResource {
     constructor(name: string, args: DataStoresArgs, opts?: pulumi.ComponentResourceOptions) {
         super("neurallog:datastores:DataStores", name, {}, opts);
         for (const store of args.stores) {
-            this.stores[store.kind] = new CONSTRUCTORS[store.kind](`${name}-${store.kind}`, { namespace: args.namespace, store }, { parent: this });
+            this.stores[store.kind] = CONSTRUCTORS[store.kind](`${name}-${store.kind}`, { namespace: args.namespace, store }, { parent: this });
         }
         this.registerOutputs({ stores: this.stores });
     }

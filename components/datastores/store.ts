@@ -41,6 +41,14 @@ export interface StoreDefinition {
 /** Label the StatefulSet controller sets on each pod, `<statefulset>-<ordinal>`. */
 export const POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 export const peersServiceName = (store: Pick<StoreModel, "name">) => `${store.name}-peers`;
+/** The store's Secret: its generated password and what derives from it. */
+export const storeSecretName = (store: Pick<StoreModel, "name">) => `${store.name}-auth`;
+/**
+ * On the peers Service only, so a ServiceMonitor can tell it from the client Service
+ * (they share every other label): monitoring wants every member, ready or not, or a
+ * member that stops answering would vanish from the scrape instead of reporting down.
+ */
+export const PEERS_SERVICE_LABEL = { "neurallog.io/service-role": "peers" } as const;
 
 /** Pure: the client Service's selector: the primary only, or every member. */
 export function clientSelector(store: StoreModel, def: Pick<StoreDefinition, "primaryOnly">, selector: Record<string, string>): Record<string, string> {
@@ -142,7 +150,7 @@ export class StatefulStore extends pulumi.ComponentResource {
         const { store, tenantId } = args;
         const parent = { parent: this };
         const namespace = args.namespace.output;
-        const names = { secret: `${store.name}-auth`, config: `${store.name}-config` };
+        const names = { secret: storeSecretName(store), config: `${store.name}-config` };
         const labels = recommendedLabels({ name: store.name, instance: args.namespace.name, component: def.component, tenantId });
         this.definition = def;
 
@@ -170,7 +178,7 @@ export class StatefulStore extends pulumi.ComponentResource {
         this.peers = new k8s.core.v1.Service(
             `${name}-peers`,
             {
-                metadata: { name: peersServiceName(store), namespace, labels },
+                metadata: { name: peersServiceName(store), namespace, labels: { ...labels, ...PEERS_SERVICE_LABEL } },
                 spec: {
                     clusterIP: "None",
                     // Peers must find each other before they are ready (replication bootstrap).

@@ -78,3 +78,45 @@ describe("replicated stores: production", () => {
         assert.deepStrictEqual(peers, Array.from({ length: replicas }, (_, i) => `redis-${i}`));
     });
 });
+
+describe("monitoring, mesh, VPA and backups: production", () => {
+    it("holds every object they need, live, as the real CRDs admitted them through `pulumi up`", async () => {
+        const e = env("production");
+        const config = e.readConfig().config;
+        const ns = config["neurallog:namespace"];
+        assert.strictEqual(config["neurallog:observability"].enabled && config["neurallog:mesh"].enabled && config["neurallog:backups"].enabled, true);
+        const names = async (kind: string, namespace = ns) =>
+            (await kubectlJson(e.cluster, "get", kind, "-n", namespace)).items.map((o: any) => o.metadata.name).sort();
+
+        // Observability: a ServiceMonitor per scraped component, the rules, the dashboards.
+        const monitors = await names("servicemonitors.monitoring.coreos.com");
+        for (const s of config["neurallog:services"].filter((s: any) => s.metricsPort)) assert.ok(monitors.includes(s.name), `no ServiceMonitor for ${s.name}`);
+        assert.ok(monitors.includes("redis"), "the Redis exporter is scraped");
+        const rules = (await kubectlJson(e.cluster, "get", "prometheusrules.monitoring.coreos.com", "-n", ns)).items;
+        const alerts = rules.flatMap((r: any) => r.spec.groups.flatMap((g: any) => g.rules.map((x: any) => x.alert)));
+        assert.ok(alerts.length >= 25, `${alerts.length} alerts`);
+
+        // Mesh: every namespace of the stack injected, strict, deny-by-default.
+        const namespaces = [ns, ...config["neurallog:tenants"].map((t: any) => `tenant-${t.tenantId}`)];
+        for (const n of namespaces) {
+            const live = await kubectlJson(e.cluster, "get", "namespace", n);
+            assert.strictEqual(live.metadata.labels["istio-injection"], "enabled", n);
+            const pa = await kubectlJson(e.cluster, "get", "peerauthentications.security.istio.io", "default", "-n", n);
+            assert.strictEqual(pa.spec.mtls.mode, "STRICT", n);
+            assert.ok((await names("authorizationpolicies.security.istio.io", n)).includes("allow-nothing"), n);
+        }
+        const api = config["neurallog:services"].find((s: any) => s.traffic);
+        assert.deepStrictEqual(await names("virtualservices.networking.istio.io"), [api.name]);
+        assert.deepStrictEqual(await names("destinationrules.networking.istio.io"), [api.name]);
+
+        // VPA, recommendation mode, where the config asks.
+        const vpas = (await kubectlJson(e.cluster, "get", "verticalpodautoscalers.autoscaling.k8s.io", "-n", ns)).items;
+        const asked = config["neurallog:services"].filter((s: any) => s.vpa?.enabled).map((s: any) => s.name).sort();
+        assert.deepStrictEqual(vpas.map((v: any) => v.metadata.name).sort(), asked);
+        assert.ok(vpas.every((v: any) => v.spec.updatePolicy.updateMode === "Off"));
+
+        // Backups: the three CronJobs and the kept volume.
+        assert.deepStrictEqual(await names("cronjobs"), ["neo4j-dump", "qdrant-snapshot", "volume-snapshots"]);
+        assert.ok((await names("pvc")).includes("neurallog-backups"));
+    });
+});

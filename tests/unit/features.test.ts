@@ -23,21 +23,49 @@ describe("observability (opt-in)", () => {
         for (const r of monitoring) assert.ok((r.opts?.dependsOn as unknown[])?.length, `${r.name} does not wait for its CRD`);
     });
 
-    it("scrapes every component that exposes metrics", () => {
-        const monitors = ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").map((m) => m.inputs.metadata.name).sort();
+    it("scrapes every component that exposes metrics, each through exactly one Service", () => {
+        const monitors = ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
         const withMetrics = config.services.filter((s: any) => s.metricsPort).map((s: any) => s.name);
-        const stores = ["postgres", "qdrant", "neo4j"].filter((k) => config.dataStores[k]?.enabled);
-        assert.deepStrictEqual(monitors, ["neurallog-server", ...withMetrics, ...stores].sort());
-        for (const m of ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
+        const stores = ["redis", "postgres", "qdrant", "neo4j"].filter((k) => config.dataStores[k]?.enabled);
+        assert.deepStrictEqual(monitors.map((m) => m.inputs.metadata.name).sort(), ["neurallog-server", ...withMetrics, ...stores].sort());
+        const services = ofType(run, "kubernetes:core/v1:Service").filter((s) => s.inputs.metadata.namespace === config.namespace);
+        for (const m of monitors) {
+            const name = m.inputs.metadata.name;
             assert.strictEqual(m.inputs.metadata.labels.release, "prometheus");
-            const service = ofType(run, "kubernetes:core/v1:Service").find(
-                (s) => s.inputs.metadata.namespace === config.namespace && s.inputs.metadata.name === m.inputs.metadata.name,
+            const wanted = Object.entries(m.inputs.spec.selector.matchLabels);
+            const selected = services.filter((s) => wanted.every(([k, v]) => s.inputs.metadata.labels[k] === v));
+            // Two Services would scrape every pod twice, under two jobs.
+            assert.deepStrictEqual(
+                selected.map((s) => s.inputs.metadata.name),
+                // A store through its peers Service: every member, ready or not, so a failing one reports down.
+                [stores.includes(name) ? `${name}-peers` : name],
             );
-            assert.ok(service, `${m.inputs.metadata.name} selects no Service`);
-            for (const [k, v] of Object.entries(m.inputs.spec.selector.matchLabels)) assert.strictEqual(service!.inputs.metadata.labels[k], v);
+            if (stores.includes(name)) assert.strictEqual(selected[0].inputs.spec.publishNotReadyAddresses, true);
             const port = m.inputs.spec.endpoints[0].port;
-            assert.ok(service!.inputs.spec.ports.some((p: any) => p.name === port), `${m.inputs.metadata.name}: no port ${port}`);
+            assert.ok(selected[0].inputs.spec.ports.some((p: any) => p.name === port), `${name}: no port ${port}`);
         }
+    });
+
+    it("labels every target with the job and component the alerts select on", () => {
+        for (const m of ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
+            // job: the component's name, also for a store scraped through `<store>-peers`.
+            assert.strictEqual(m.inputs.spec.jobLabel, "app.kubernetes.io/name");
+            assert.deepStrictEqual(
+                m.inputs.spec.endpoints[0].relabelings.find((r: any) => r.targetLabel === "component")?.sourceLabels,
+                ["__meta_kubernetes_service_label_app_kubernetes_io_component"],
+            );
+        }
+    });
+
+    it("scrapes Qdrant with its API key, without which /metrics answers 401", () => {
+        const m = ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").find((x) => x.inputs.metadata.name === "qdrant")!;
+        const auth = m.inputs.spec.endpoints[0].authorization;
+        assert.strictEqual(auth.type, "Bearer");
+        const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.inputs.metadata.namespace === config.namespace && s.inputs.metadata.name === auth.credentials.name);
+        assert.ok(secret, `no Secret ${auth.credentials.name}`);
+        const sts = ofType(run, "kubernetes:apps/v1:StatefulSet").find((s) => s.inputs.metadata.namespace === config.namespace && s.inputs.metadata.name === "qdrant")!;
+        const apiKey = sts.inputs.spec.template.spec.containers[0].env.find((e: any) => e.name === "QDRANT__SERVICE__API_KEY");
+        assert.deepStrictEqual(apiKey.valueFrom.secretKeyRef, { name: auth.credentials.name, key: auth.credentials.key });
     });
 
     it("alerts on at least the MLCF summary's eight conditions, each with severity and runbook", () => {
@@ -56,10 +84,25 @@ describe("observability (opt-in)", () => {
         assert.ok(titles.some((t) => /overview/i.test(t)) && titles.some((t) => /tenant/i.test(t)), titles.join());
     });
 
-    it("lets only the monitoring namespace reach the metrics ports", () => {
+    it("lets only the monitoring namespace reach the metrics ports, and every port scraped", () => {
         const np = ofType(run, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find((p) => p.inputs.metadata.name === "allow-metrics-scrape");
         assert.ok(np);
         assert.deepStrictEqual(np!.inputs.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }]);
+        const open = np!.inputs.spec.ingress[0].ports.map((p: any) => p.port);
+        const inNs = (r: any) => r.inputs.metadata.namespace === config.namespace;
+        const services = ofType(run, "kubernetes:core/v1:Service").filter(inNs);
+        const pods = [...ofType(run, "kubernetes:apps/v1:Deployment"), ...ofType(run, "kubernetes:apps/v1:StatefulSet")].filter(inNs).map((w) => w.inputs.spec.template);
+        for (const m of ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor")) {
+            const wanted = Object.entries(m.inputs.spec.selector.matchLabels);
+            const service = services.find((s) => wanted.every(([k, v]) => s.inputs.metadata.labels[k] === v))!;
+            const servicePort = service.inputs.spec.ports.find((p: any) => p.name === m.inputs.spec.endpoints[0].port);
+            // The policy admits the pod's port: the Service's target port, by name on the container.
+            const pod = pods.find((t) => Object.entries(service.inputs.spec.selector).every(([k, v]) => t.metadata.labels[k] === v));
+            assert.ok(pod, `${m.inputs.metadata.name}: no pod behind ${service.inputs.metadata.name}`);
+            const containerPort = pod!.spec.containers.flatMap((c: any) => c.ports ?? []).find((p: any) => p.name === servicePort.targetPort)?.containerPort;
+            assert.ok(containerPort, `${m.inputs.metadata.name}: no container port ${servicePort.targetPort}`);
+            assert.ok(open.includes(containerPort), `${m.inputs.metadata.name} scrapes port ${containerPort}, which allow-metrics-scrape does not open`);
+        }
     });
 });
 

@@ -117,3 +117,51 @@ describe("data volumes under config changes", () => {
         }
     });
 });
+
+describe("Redis exporter", () => {
+    let run: Run;
+    const prod = stackConfig("production");
+    before(async () => {
+        run = await runProgram(prod, "production");
+        assert.ifError(run.error);
+    });
+    const redisSets = () => run.resources.filter((r) => r.type === STS && r.inputs.metadata.name === "redis");
+
+    it("runs beside every member of the platform's Redis, as locked down as Redis itself, reading the store's own password", () => {
+        const pod = of(run, STS, "redis", prod.namespace).inputs.spec.template.spec;
+        assert.deepStrictEqual(pod.containers.map((c: any) => c.name), ["redis", "exporter"]);
+        const exporter = pod.containers[1];
+        // The Aquaculture layout's Redis metrics port, pinned to a release.
+        assert.match(exporter.image, /^oliver006\/redis_exporter:v\d+\.\d+\.\d+$/);
+        assert.deepStrictEqual(exporter.ports, [{ name: "metrics", containerPort: 9121 }]);
+        assert.deepStrictEqual(
+            exporter.env.find((e: any) => e.name === "REDIS_PASSWORD").valueFrom.secretKeyRef,
+            pod.containers[0].env.find((e: any) => e.name === "REDISCLI_AUTH").valueFrom.secretKeyRef,
+        );
+        assert.strictEqual(exporter.env.find((e: any) => e.name === "REDIS_ADDR").value, "redis://127.0.0.1:6379");
+        assert.deepStrictEqual(exporter.securityContext, pod.containers[0].securityContext);
+        assert.deepStrictEqual(exporter.securityContext.capabilities, { drop: ["ALL"] });
+        assert.strictEqual(exporter.securityContext.readOnlyRootFilesystem, true);
+        assert.strictEqual(exporter.securityContext.runAsNonRoot, true);
+        for (const kind of ["requests", "limits"]) for (const r of ["cpu", "memory"]) assert.ok(exporter.resources[kind][r], `${kind}.${r}`);
+        assert.strictEqual(exporter.livenessProbe.httpGet.port, "metrics");
+        assert.strictEqual(exporter.readinessProbe.httpGet.port, "metrics");
+    });
+
+    it("is reachable through the peers Service, which lists every member", () => {
+        for (const name of ["redis", "redis-peers"]) {
+            const ports = of(run, SERVICE, name, prod.namespace).inputs.spec.ports;
+            assert.ok(ports.some((p: any) => p.name === "metrics" && p.port === 9121 && p.targetPort === "metrics"), `${name}: ${JSON.stringify(ports)}`);
+        }
+    });
+
+    it("stays out of tenants' Redis, whose quota fit is checked without it and which monitoring cannot reach", () => {
+        const tenants = redisSets().filter((s) => s.inputs.metadata.namespace !== prod.namespace);
+        assert.strictEqual(tenants.length, prod.tenants.length);
+        for (const sts of tenants) {
+            assert.deepStrictEqual(sts.inputs.spec.template.spec.containers.map((c: any) => c.name), ["redis"], sts.inputs.metadata.namespace);
+            const peers = of(run, SERVICE, "redis-peers", sts.inputs.metadata.namespace).inputs.spec.ports;
+            assert.ok(!peers.some((p: any) => p.name === "metrics"), sts.inputs.metadata.namespace);
+        }
+    });
+});
