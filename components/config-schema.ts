@@ -406,6 +406,12 @@ export const tenantSchema = z.strictObject({
      * but leaves the namespace and the tenant's data in the cluster.
      */
     decommission: z.boolean().default(false),
+    /**
+     * Moves the tenant to another shard of the fleet (`neurallog:shard`): that shard's stack
+     * deploys its slice, and this one keeps only its namespace and data volume (unprotected,
+     * retained in the cluster), until the entry is moved into the other stack's file.
+     */
+    moveTo: dnsLabel().optional(),
 });
 export type TenantInput = z.infer<typeof tenantSchema>;
 
@@ -439,11 +445,22 @@ export const clusterSchema = z
             context: z.string().min(1).optional(),
             /** The API server URL the context must point at, e.g. https://prod.k8s.example:6443. */
             server: z.url({ error: "must be the API server URL, such as https://127.0.0.1:6443" }).optional(),
+            /**
+             * The provider's client rate against this API server. client-go's default, 50, made a
+             * refresh of 100 tenants (one GET per object) take at least 55 s (bench/results.md);
+             * the server's API Priority and Fairness still protects it at these rates.
+             */
+            qps: z.number().int().min(1, "must be at least 1").max(10000).default(200),
+            /** Requests the client may send at once above `qps`. */
+            burst: z.number().int().min(1, "must be at least 1").max(20000).default(400),
         },
         { error: "is required: name the cluster this stack deploys to, as {context: <kubeconfig context>} and/or {server: <API server URL>}" },
     )
     .refine((c) => c.context !== undefined || c.server !== undefined, {
         error: "must name the cluster by context, server or both, so the stack cannot deploy to whatever context is current",
+    })
+    .superRefine((c, ctx) => {
+        if (c.burst < c.qps) ctx.addIssue({ code: "custom", path: ["burst"], message: `must be at least cluster.qps (${c.qps})` });
     });
 
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -471,6 +488,12 @@ export const rootSchemas = {
     backups: backupsSchema,
     ingress: ingressSchema,
     plans: plansSchema,
+    /**
+     * This stack is one shard of a fleet: the project's other stack files naming the same
+     * fleet are its sibling shards (components/shards.ts). A tenant lives in exactly one
+     * shard's file, and moves with `moveTo`.
+     */
+    shard: z.strictObject({ fleet: dnsLabel(), name: dnsLabel() }).optional(),
     tenants: z.array(z.unknown()).default([]),
     /**
      * Rotation keys by credential (`platform/jwt-secret`, `platform/<store>`,

@@ -33,6 +33,7 @@ import {
     WorkloadModel,
 } from "./model";
 import { registryOf } from "./images";
+import { movingIn, readSiblingShards, SiblingShard, shardProblems } from "./shards";
 import { Plan, PLAN_CATALOGUE, PLAN_IDS, PlanId, QuotaHard } from "./plans";
 import { formatQuantity, parseQuantity } from "./quantity";
 
@@ -182,7 +183,7 @@ function parseConfigText(text: string): unknown {
  * Validate and resolve the whole stack config. Throws ConfigError with every problem.
  * Pure: the same raw config always gives the same model.
  */
-export function resolveConfig(raw: Record<string, unknown>): PlatformModel {
+export function resolveConfig(raw: Record<string, unknown>, siblings: SiblingShard[] = []): PlatformModel {
     const problems: ConfigProblem[] = [];
     const rootKeys = Object.keys(rootSchemas) as RootKey[];
 
@@ -213,7 +214,11 @@ export function resolveConfig(raw: Record<string, unknown>): PlatformModel {
     }
     if (parsed.environment === undefined) parsed.environment = "development";
 
-    const tenantsRaw = Array.isArray(parsed.tenants) ? parsed.tenants : [];
+    const ownTenants = (Array.isArray(parsed.tenants) ? parsed.tenants : []) as Record<string, unknown>[];
+    problems.push(...shardProblems({ shard: parsed.shard, tenants: ownTenants }, siblings));
+    // Tenants a sibling shard is moving here are deployed by this stack from the sibling's entry.
+    const arriving = movingIn(parsed.shard?.name, siblings).filter((a) => !ownTenants.some((t) => t?.tenantId === a.entry.tenantId));
+    const tenantsRaw: unknown[] = [...ownTenants, ...arriving.map(({ entry: { moveTo: _, ...entry } }) => entry)];
     // Duplicates are checked on the raw ids, so a tenant with other problems still counts.
     const firstIndex = new Map<string, number>();
     tenantsRaw.forEach((item, index) => {
@@ -241,6 +246,15 @@ export function resolveConfig(raw: Record<string, unknown>): PlatformModel {
 
     const input = parsed as RootInput;
     const model = resolveModel(input, tenants, problems);
+    for (const [i, a] of arriving.entries()) {
+        const t = model.tenants.find((x) => x.tenantId === a.entry.tenantId);
+        if (t) t.movingFrom = a.stack;
+        // A problem in an arriving entry is where that entry is written: the sibling's file.
+        const own = `${PROJECT}:tenants[${ownTenants.length + i}]`;
+        for (const problem of problems.filter((x) => x.path === own || x.path.startsWith(`${own}.`))) {
+            problem.path = `Pulumi.${a.stack}.yaml ${PROJECT}:tenants[${a.index}]${problem.path.slice(own.length)}`;
+        }
+    }
     if (problems.length > 0) {
         throw new ConfigError(dedupe(problems));
     }
@@ -257,9 +271,20 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     });
 }
 
-/** Reads `neurallog:*` from the running stack and resolves it. */
+/**
+ * Reads `neurallog:*` from the running stack and resolves it; a shard also reads its
+ * siblings' stack files from the project directory (the program's working directory).
+ */
 export function loadConfig(): PlatformModel {
-    return resolveConfig(readRawConfig());
+    const raw = readRawConfig();
+    const fleet = (raw.shard as { fleet?: unknown } | undefined)?.fleet;
+    let siblings: SiblingShard[] = [];
+    try {
+        if (typeof fleet === "string") siblings = readSiblingShards(process.cwd(), pulumi.getStack(), fleet);
+    } catch (e) {
+        throw new ConfigError([{ path: `${PROJECT}:shard`, message: (e as Error).message }]);
+    }
+    return resolveConfig(raw, siblings);
 }
 
 function toRequirements(r: ResourcesInput): ResourceRequirements {
@@ -709,6 +734,9 @@ function resolveTenant(
     const at = `tenants[${index}]`;
     const p = (path: string, message: string) => problems.push({ path: `${PROJECT}:${at}${path ? "." + path : ""}`, message });
     const planId = t.planId as PlanId;
+    // Leaving this stack (offboarded, or moving to another shard): what it keeps stays in the cluster.
+    const leaving = t.decommission || t.moveTo !== undefined;
+    if (t.decommission && t.moveTo !== undefined) p("moveTo", "cannot be set on a decommissioned tenant: a tenant either leaves the fleet or moves within it");
 
     // Tenant quota: the plan's numbers, lowered where the tenant asks for less.
     const quota: QuotaHard = { ...plan.quota };
@@ -782,8 +810,8 @@ function resolveTenant(
         // The tenant's data lives in its Redis: its volume is the tenant data volume, sized by
         // the plan unless the tenant sets its own.
         volumes: { data: { size: redisStorage, key: t.redis.storage ? `${at}.redis.storage` : t.dataStorage ? `${at}.dataStorage` : `${at}.planId` } },
-        protect: input.protectTenantData && !t.decommission,
-        retainOnDelete: t.decommission,
+        protect: input.protectTenantData && !leaving,
+        retainOnDelete: leaving,
         config: redisConfig(t.redis.config, toRequirements(t.redis.resources).limits.memory, `${at}.redis.config`, problems),
         tenantPool: true,
         credentialRotation: input.credentialRotation[`tenant/${t.tenantId}/redis`] ?? "",
@@ -833,8 +861,9 @@ function resolveTenant(
             egressRules: t.networkPolicy.egressRules.map((x, i) => networkRule(x, "egress", `${at}.networkPolicy.egressRules[${i}]`, problems)),
         },
         features: t.features,
-        protect: input.protectTenantData && !t.decommission,
-        retainOnDelete: t.decommission,
+        protect: input.protectTenantData && !leaving,
+        retainOnDelete: leaving,
+        movingTo: t.moveTo,
         spec,
     };
 }

@@ -136,6 +136,9 @@ export interface ClusterModel {
     context?: string;
     /** API server URL the context must point at. */
     server?: string;
+    /** The provider's client rate: queries per second, and burst above it. */
+    qps: number;
+    burst: number;
 }
 
 export interface TenantModel {
@@ -165,6 +168,13 @@ export interface TenantModel {
     retainOnDelete: boolean;
     /** The Tenant custom resource's spec, mirroring the config entry. */
     spec: Record<string, unknown>;
+    /**
+     * The shard the tenant is moving to (`moveTo`): this stack keeps only its namespace and
+     * data volume, unprotected and retained (tenant.ts, `MovedTenant`).
+     */
+    movingTo?: string;
+    /** The sibling shard's stack whose file lists this tenant with `moveTo` naming this shard. */
+    movingFrom?: string;
 }
 
 export interface PlatformModel {

@@ -9,7 +9,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Redis } from "./datastores/redis";
+import { Redis, redisDefinition } from "./datastores/redis";
+import { createStoreClaims } from "./datastores/store";
 import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
 import { NetworkModel, TenantModel, WorkloadModel } from "./model";
 import { createMeshObjects, INJECTION_LABEL, MeshObject, serverFromTenant, tenantPolicies } from "./mesh";
@@ -36,6 +37,14 @@ export interface TenantSliceArgs {
      */
     mesh?: boolean;
 }
+
+/** Pure: a tenant namespace's labels (the same whether the slice is whole or moving away). */
+export function tenantNamespaceLabels(t: TenantModel, mesh = false): Record<string, string> {
+    return namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId, ...(mesh ? INJECTION_LABEL : {}) });
+}
+
+/** The annotations of a tenant namespace. No billing e-mail: namespaces are readable by far more roles than Tenant objects. */
+const namespaceAnnotations = (t: TenantModel) => ({ "neurallog.io/display-name": t.displayName });
 
 /** Pure: LimitRange limits from a plan's values. */
 export function limitRangeSpec(lr: LimitRangeValues): k8s.types.input.core.v1.LimitRangeSpec {
@@ -94,10 +103,9 @@ export class TenantSlice extends pulumi.ComponentResource {
         this.namespace = createNamespace(
             `${name}-namespace`,
             t.namespace,
-            namespaceLabels(t.namespace, "tenant", { [TENANT_LABEL]: t.tenantId, [PLAN_LABEL]: t.planId, ...(args.mesh ? INJECTION_LABEL : {}) }),
+            tenantNamespaceLabels(t, args.mesh),
             keep,
-            // No billing e-mail here: namespaces are readable by far more roles than Tenant objects.
-            { "neurallog.io/display-name": t.displayName },
+            namespaceAnnotations(t),
         );
         const namespace = this.namespace.output;
 
@@ -200,5 +208,38 @@ export class TenantSlice extends pulumi.ComponentResource {
             tenantObject: this.tenantObject,
             meshObjects: this.meshObjects,
         });
+    }
+}
+
+/** The data claims of a moved tenant's Redis, under the Redis component's own type and name. */
+class RedisRemains extends pulumi.ComponentResource {
+    public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
+
+    constructor(name: string, t: TenantModel, namespace: NamespaceRef, opts: pulumi.ComponentResourceOptions) {
+        super("neurallog:datastores:Redis", name, {}, opts);
+        const labels = recommendedLabels({ name: t.redis.name, instance: t.namespace, component: redisDefinition(t.redis).component, tenantId: t.tenantId });
+        this.claims = createStoreClaims(name, t.redis, namespace, labels, this);
+        this.registerOutputs({ claims: this.claims });
+    }
+}
+
+/**
+ * What a shard keeps of a tenant moving to another shard (`moveTo`, components/shards.ts):
+ * its namespace and data volumes, under the very names and inputs of its TenantSlice (same
+ * type token, same children), now unprotected and retained. This update deletes the rest
+ * of the slice; the target shard creates it. When the entry then leaves this stack's file,
+ * the two stay in this cluster, where the tenant's data can be copied from.
+ */
+export class MovedTenant extends pulumi.ComponentResource {
+    public readonly namespace: NamespaceRef;
+    public readonly claims: k8s.core.v1.PersistentVolumeClaim[];
+
+    constructor(name: string, args: Pick<TenantSliceArgs, "tenant" | "mesh">, opts?: pulumi.ComponentResourceOptions) {
+        super("neurallog:tenant:TenantSlice", name, {}, opts);
+        const t = args.tenant;
+        const keep = { parent: this, protect: t.protect, retainOnDelete: t.retainOnDelete };
+        this.namespace = createNamespace(`${name}-namespace`, t.namespace, tenantNamespaceLabels(t, args.mesh), keep, namespaceAnnotations(t));
+        this.claims = new RedisRemains(`${name}-redis`, t, this.namespace, { parent: this }).claims;
+        this.registerOutputs({ namespace: this.namespace.output, claims: this.claims });
     }
 }

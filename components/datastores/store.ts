@@ -129,6 +129,39 @@ function claimTemplate(volume: string, size: string, storageClass: string, selec
     };
 }
 
+/**
+ * The store's data claims, `${name}-<claim>` under `parent`: resources of their own (not
+ * only volumeClaimTemplates) so they can be protected and kept. Also used by a moved
+ * tenant's remains (tenant.ts), which must keep exactly these names and inputs.
+ */
+export function createStoreClaims(
+    name: string,
+    store: StoreModel,
+    namespace: NamespaceRef,
+    labels: Record<string, string>,
+    parent: pulumi.Resource,
+): k8s.core.v1.PersistentVolumeClaim[] {
+    return storeClaims(store, namespace.name).map(
+        (c) =>
+            new k8s.core.v1.PersistentVolumeClaim(
+                `${name}-${c.name}`,
+                {
+                    metadata: {
+                        name: c.name,
+                        namespace: namespace.output,
+                        labels: { ...labels, "neurallog.io/storage-type": c.volume },
+                        // Binds when its pod is scheduled on WaitForFirstConsumer classes, after this update step.
+                        annotations: { "pulumi.com/skipAwait": "true" },
+                    },
+                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } },
+                },
+                // A claim's class is immutable: a class change applies to new claims only. The
+                // size grows in place (volumes.ts refuses a shrink before anything runs).
+                { parent, protect: store.protect, retainOnDelete: store.retainOnDelete, ignoreChanges: ["spec.storageClassName"] },
+            ),
+    );
+}
+
 export class StatefulStore extends pulumi.ComponentResource {
     public readonly password: GeneratedCredential;
     public readonly secret: k8s.core.v1.Secret;
@@ -196,26 +229,7 @@ export class StatefulStore extends pulumi.ComponentResource {
             parent,
         );
 
-        for (const c of storeClaims(store, args.namespace.name)) {
-            this.claims.push(
-                new k8s.core.v1.PersistentVolumeClaim(
-                    `${name}-${c.name}`,
-                    {
-                        metadata: {
-                            name: c.name,
-                            namespace,
-                            labels: { ...labels, "neurallog.io/storage-type": c.volume },
-                            // Binds when its pod is scheduled on WaitForFirstConsumer classes, after this update step.
-                            annotations: { "pulumi.com/skipAwait": "true" },
-                        },
-                        spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } },
-                    },
-                    // A claim's class is immutable: a class change applies to new claims only. The
-                    // size grows in place (volumes.ts refuses a shrink before anything runs).
-                    { parent: this, protect: store.protect, retainOnDelete: store.retainOnDelete, ignoreChanges: ["spec.storageClassName"] },
-                ),
-            );
-        }
+        this.claims.push(...createStoreClaims(name, store, args.namespace, labels, this));
         this.statefulSet = new k8s.apps.v1.StatefulSet(
             `${name}-statefulset`,
             { metadata: { name: store.name, namespace, labels, annotations: built.annotations }, spec: built.spec },

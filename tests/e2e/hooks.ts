@@ -7,12 +7,14 @@ import * as fs from "fs";
 import { buildToolchain, cluster, clusterDown, clusterUp, stopClustersOnSignal, teardown, E2E_DIR, Env } from "./support";
 
 export const clusters = { test: cluster("e2e", "test"), production: cluster("e2e", "production") };
+/** The two shards' clusters; 09-shards starts and stops them, this cleans up after an interrupted run. */
+export const shardClusters = { a: cluster("e2e", "shard-a"), b: cluster("e2e", "shard-b") };
 
 export const mochaHooks = {
     beforeAll(this: Mocha.Context) {
         this.timeout(90 * 60 * 1000);
         buildToolchain();
-        for (const c of Object.values(clusters)) {
+        for (const c of [...Object.values(clusters), ...Object.values(shardClusters)]) {
             if (fs.existsSync(c.stateDir)) clusterDown(c, true);
         }
         fs.rmSync(E2E_DIR, { recursive: true, force: true });

@@ -26,9 +26,13 @@ export class Env {
     private stackPromise?: Promise<Stack>;
     readonly events: EngineEvent[] = [];
 
-    /** `configFrom`: the repository stack file to start from (default: the stack's own). */
-    constructor(readonly stackName: string, readonly cluster: Cluster, configFrom = stackName) {
-        this.workDir = path.join(cluster.stateDir, "project");
+    /**
+     * `configFrom`: the repository stack file to start from (default: the stack's own).
+     * `workDir`: a project directory shared with other environments' stacks (the shards of
+     * a fleet read each other's stack files); by default the cluster's own.
+     */
+    constructor(readonly stackName: string, readonly cluster: Cluster, configFrom = stackName, workDir = path.join(cluster.stateDir, "project")) {
+        this.workDir = workDir;
         this.configFile = path.join(this.workDir, `Pulumi.${stackName}.yaml`);
         fs.mkdirSync(this.workDir, { recursive: true });
         for (const f of ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"]) {

@@ -31,7 +31,7 @@ export interface Cluster {
     env: Record<string, string>;
 }
 
-const PORTS: Record<string, number> = { test: 0, production: 100 };
+const PORTS: Record<string, number> = { test: 0, production: 100, "shard-a": 200, "shard-b": 300 };
 /** Each suite its own port range, so a suite never stops or reuses another's cluster. */
 const SUITE_PORTS: Record<string, number> = { live: 30000, e2e: 31000 };
 

@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { KubeconfigView, OWNER_ANNOTATION, resolveClusterTarget } from "../../components/cluster";
 import { ConfigError } from "../../components/config";
-import { Run, runProgram, stackConfig } from "./harness";
+import { configProblems, Run, runProgram, stackConfig } from "./harness";
 
 const view = (current: string, servers: Record<string, string>): KubeconfigView => ({
     currentContext: current,
@@ -85,5 +85,26 @@ describe("cluster-scoped objects belong to one stack", () => {
         ]);
         const run = await runProgram(config, "test", {}, new Map(), undefined, undefined, owners);
         assert.ifError(run.error);
+    });
+});
+
+describe("the provider's client rate (cluster.qps, cluster.burst)", () => {
+    const provider = (run: Run) => run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
+
+    it("defaults to 200 queries per second with a burst of 400, and takes the stack's values", async () => {
+        const defaults = await runProgram(stackConfig("test"));
+        assert.ifError(defaults.error);
+        assert.deepStrictEqual(JSON.parse(provider(defaults).inputs.kubeClientSettings), { qps: 200, burst: 400 });
+        const config = stackConfig("test");
+        config.cluster = { ...config.cluster, qps: 75, burst: 150 };
+        const set = await runProgram(config);
+        assert.ifError(set.error);
+        assert.deepStrictEqual(JSON.parse(provider(set).inputs.kubeClientSettings), { qps: 75, burst: 150 });
+    });
+
+    it("refuses a burst below the rate, naming the key", () => {
+        const config = stackConfig("test");
+        config.cluster = { ...config.cluster, qps: 300, burst: 100 };
+        assert.deepStrictEqual(configProblems(config), ["neurallog:cluster.burst 100 must be at least cluster.qps (300)"]);
     });
 });
