@@ -41,6 +41,9 @@ const STORE_METRICS: Record<StoreKind, { port: string; path: string; bearerKey?:
     neo4j: { port: "metrics", path: "/metrics" },
 };
 
+/** Neo4j images that serve Prometheus metrics: the Enterprise edition's. */
+export const NEO4J_WITH_METRICS = /enterprise/;
+
 /** Pure: what to scrape, from the model. */
 export function scrapeTargets(m: PlatformModel): ScrapeTarget[] {
     const workload = (name: string) => selectorLabels({ name, instance: m.namespace });
@@ -49,6 +52,10 @@ export function scrapeTargets(m: PlatformModel): ScrapeTarget[] {
         if (s.metricsPort) targets.push({ name: s.name, port: s.metricsPort === s.port ? "http" : "metrics", path: s.metricsPath, selector: workload(s.name) });
     }
     for (const store of m.stores) {
+        // Neo4j's Prometheus endpoint is an Enterprise feature: on another image it never
+        // answers, and a target that is always down is noise (its health is alerted from
+        // pod readiness instead, alert-rules.ts).
+        if (store.kind === "neo4j" && !NEO4J_WITH_METRICS.test(store.image)) continue;
         // The peers Service: every member, ready or not, so a member that stops answering
         // reports down instead of dropping out of the scrape (the client Service drops it).
         const { port, path, bearerKey } = STORE_METRICS[store.kind];

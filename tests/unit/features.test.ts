@@ -26,7 +26,8 @@ describe("observability (opt-in)", () => {
     it("scrapes every component that exposes metrics, each through exactly one Service", () => {
         const monitors = ofType(run, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor");
         const withMetrics = config.services.filter((s: any) => s.metricsPort).map((s: any) => s.name);
-        const stores = ["redis", "postgres", "qdrant", "neo4j"].filter((k) => config.dataStores[k]?.enabled);
+        // Neo4j serves metrics only in its Enterprise edition.
+        const stores = ["redis", "postgres", "qdrant", "neo4j"].filter((k) => config.dataStores[k]?.enabled && (k !== "neo4j" || /enterprise/.test(config.dataStores.neo4j.image ?? "")));
         assert.deepStrictEqual(monitors.map((m) => m.inputs.metadata.name).sort(), ["neurallog-server", ...withMetrics, ...stores].sort());
         const services = ofType(run, "kubernetes:core/v1:Service").filter((s) => s.inputs.metadata.namespace === config.namespace);
         for (const m of monitors) {
@@ -44,6 +45,17 @@ describe("observability (opt-in)", () => {
             const port = m.inputs.spec.endpoints[0].port;
             assert.ok(selected[0].inputs.spec.ports.some((p: any) => p.name === port), `${name}: no port ${port}`);
         }
+    });
+
+    it("scrapes Neo4j only where its image serves metrics (the Enterprise edition)", async () => {
+        const monitored = (r: Run) => ofType(r, "kubernetes:monitoring.coreos.com/v1:ServiceMonitor").some((m) => m.inputs.metadata.name === "neo4j");
+        assert.ok(!/enterprise/.test(config.dataStores.neo4j.image));
+        assert.strictEqual(monitored(run), false);
+        const enterprise = structuredClone(config);
+        enterprise.dataStores.neo4j.image = "neo4j:5.24.2-enterprise";
+        const withMetrics = await runProgram({ ...enterprise, observability: { enabled: true } }, "production");
+        assert.ifError(withMetrics.error);
+        assert.strictEqual(monitored(withMetrics), true);
     });
 
     it("labels every target with the job and component the alerts select on", () => {
