@@ -2,7 +2,7 @@
  * The benchmark (not a test): what registering, previewing, deploying, onboarding and
  * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
  *
- *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault]
+ *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20]
  *                    [--merge] [--label <name>]
  *
  * --cluster-tenants limits the measurements on a cluster (all but A) to those fleet sizes
@@ -15,6 +15,9 @@
  * B         no-change pulumi preview
  * D         onboarding one more tenant: preview + up; then another, targeted at its slice
  *           (what `npm run onboard` runs)
+ * Dshard    (with --shard-size S) onboarding into one shard of an N-tenant fleet sharded
+ *           into stacks of S tenants (neurallog:shard): that shard deployed, its N/S - 1
+ *           siblings present as the stack files it reads
  * E         drift check: preview --refresh
  * Cdefault  first pulumi up with the engine's defaults
  *
@@ -46,6 +49,7 @@ const MERGE = process.argv.includes("--merge");
 const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 const TUNED_PARALLEL = 32;
+const SHARD_SIZE = Number(arg("--shard-size", "20"));
 
 type Samples = Record<string, number[]>;
 const RESULTS = path.join(ROOT, "bench", "results.json");
@@ -154,9 +158,33 @@ async function pulumiFleet(n: number, tuned: boolean) {
     if (ONLY.has("E")) record(n, "E drift", (await timed(() => s.preview({ parallel, refresh: true, color: "never" })))[0]);
 }
 
+/**
+ * Onboarding into one shard of an `n`-tenant fleet cut into shards of SHARD_SIZE: the
+ * shard's stack is deployed on the bench cluster (the others would be on clusters of
+ * their own), and its siblings' stack files sit beside it, as the program reads them.
+ */
+async function shardedOnboarding(n: number) {
+    freshCluster();
+    const e = fleetEnv(Math.min(n, SHARD_SIZE));
+    e.editConfig((c) => (c["neurallog:shard"] = { fleet: "bench", name: "s1" }));
+    for (let k = 1; k < Math.ceil(n / SHARD_SIZE); k++) {
+        const sibling = fleetStackFile(0);
+        sibling.config["neurallog:shard"] = { fleet: "bench", name: `s${k + 1}` };
+        sibling.config["neurallog:tenants"] = Array.from({ length: Math.min(SHARD_SIZE, n - k * SHARD_SIZE) }, (_, i) => fleetTenant(k * SHARD_SIZE + i + 1));
+        fs.writeFileSync(path.join(e.workDir, `Pulumi.shard-${k + 1}.yaml`), YAML.stringify(sibling));
+    }
+    await tune(e, true);
+    const s = await e.stack();
+    await s.up({ parallel: TUNED_PARALLEL, color: "never" });
+    e.editConfig((c) => c["neurallog:tenants"].push(fleetTenant(n + 1)));
+    const [p] = await timed(() => s.preview({ parallel: TUNED_PARALLEL, color: "never" }));
+    const [u] = await timed(() => s.up({ parallel: TUNED_PARALLEL, color: "never" }));
+    record(n, `D onboard (shard of ${SHARD_SIZE})`, p + u);
+}
+
 async function main() {
     const started = new Date();
-    const cold = ["K", "C", "B", "D", "E", "Cdefault"].some((k) => ONLY.has(k));
+    const cold = ["K", "C", "B", "D", "E", "Cdefault", "Dshard"].some((k) => ONLY.has(k));
     if (cold) buildToolchain();
     for (const n of TENANTS) {
         results[n] ??= { samples: {} };
@@ -172,6 +200,7 @@ async function main() {
             if (ONLY.has("K")) await kubectlBaseline(n);
             if (["C", "B", "D", "E"].some((k) => ONLY.has(k))) await pulumiFleet(n, true);
             if (ONLY.has("Cdefault")) await pulumiFleet(n, false);
+            if (ONLY.has("Dshard")) await shardedOnboarding(n);
         }
     }
     if (cold) clusterDown(benchCluster, true);
