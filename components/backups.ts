@@ -15,7 +15,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { checkovExceptions } from "./checkov-exceptions";
-import { accessLabel, recommendedLabels, selectorLabels } from "./labels";
+import { SNAPSHOT_NAMESPACES_ROLE } from "./cluster";
+import { accessLabel, recommendedLabels, selectorLabels, TENANT_LABEL } from "./labels";
 import { BackupsModel, PlatformModel, ResourceRequirements, StoreModel } from "./model";
 import { BACKUP_ACCOUNTS } from "./mesh";
 import { NamespaceRef } from "./namespace";
@@ -85,14 +86,19 @@ export function neo4jBackupScript(store: Pick<StoreModel, "name">, namespace: st
     ].join("\n");
 }
 
-/** Pure: the VolumeSnapshot job's script: one snapshot per data claim, the newest `keep` kept. */
-export function volumeSnapshotScript(className: string, keep: number): string {
+/**
+ * Pure: the VolumeSnapshot job's script: one snapshot per data claim of the system
+ * namespace and of every tenant namespace (found by their label), the newest `keep` kept.
+ * A namespace it may not touch fails the run, so a gap is never silent.
+ */
+export function volumeSnapshotScript(className: string, keep: number, systemNamespace: string): string {
     return [
         "set -eu",
         'stamp="$(date -u +%Y%m%d%H%M%S)"',
+        `for ns in ${systemNamespace} $(kubectl get namespaces -l ${TENANT_LABEL} -o jsonpath='{.items[*].metadata.name}'); do`,
         // Data claims carry the storage-type label (volumes.ts); the backup volume does not.
-        'for claim in $(kubectl get pvc -l neurallog.io/storage-type -o jsonpath=\'{.items[*].metadata.name}\'); do',
-        "  cat <<EOF | kubectl create -f -",
+        '  for claim in $(kubectl -n "$ns" get pvc -l neurallog.io/storage-type -o jsonpath=\'{.items[*].metadata.name}\'); do',
+        '    cat <<EOF | kubectl -n "$ns" create -f -',
         "apiVersion: snapshot.storage.k8s.io/v1",
         "kind: VolumeSnapshot",
         "metadata:",
@@ -102,10 +108,17 @@ export function volumeSnapshotScript(className: string, keep: number): string {
         `  volumeSnapshotClassName: ${className}`,
         '  source: {persistentVolumeClaimName: "$claim"}',
         "EOF",
-        `  kubectl get volumesnapshot -l "${SNAPSHOT_OF_LABEL}=$claim" --sort-by=.metadata.creationTimestamp -o name | head -n -${keep} | xargs -r kubectl delete`,
+        `    kubectl -n "$ns" get volumesnapshot -l "${SNAPSHOT_OF_LABEL}=$claim" --sort-by=.metadata.creationTimestamp -o name | head -n -${keep} | xargs -r kubectl -n "$ns" delete`,
+        "  done",
         "done",
     ].join("\n");
 }
+
+/** What the snapshot job may do in each namespace whose claims it snapshots. */
+export const SNAPSHOT_RULES = [
+    { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["list"] },
+    { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "create", "delete"] },
+];
 
 /**
  * The token the snapshot job calls the API server with, mounted where kubectl's
@@ -264,10 +277,7 @@ export class Backups extends pulumi.ComponentResource {
                 `${name}-snapshots-role`,
                 {
                     metadata: { name: SNAPSHOT_ACCOUNT, namespace, labels: labels(SNAPSHOT_ACCOUNT) },
-                    rules: [
-                        { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["list"] },
-                        { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "create", "delete"] },
-                    ],
+                    rules: SNAPSHOT_RULES,
                 },
                 parent,
             );
@@ -277,6 +287,24 @@ export class Backups extends pulumi.ComponentResource {
                     metadata: { name: SNAPSHOT_ACCOUNT, namespace, labels: labels(SNAPSHOT_ACCOUNT) },
                     subjects: [{ kind: "ServiceAccount", name: SNAPSHOT_ACCOUNT, namespace: ns }],
                     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                },
+                { parent: this, dependsOn: [sa] },
+            );
+            // Tenant namespaces are found by label; each tenant's slice grants the rest (tenant.ts).
+            const namespacesRole = new k8s.rbac.v1.ClusterRole(
+                `${name}-snapshots-namespaces`,
+                {
+                    metadata: { name: SNAPSHOT_NAMESPACES_ROLE, labels: labels(SNAPSHOT_ACCOUNT) },
+                    rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["list"] }],
+                },
+                parent,
+            );
+            new k8s.rbac.v1.ClusterRoleBinding(
+                `${name}-snapshots-namespaces-binding`,
+                {
+                    metadata: { name: SNAPSHOT_NAMESPACES_ROLE, labels: labels(SNAPSHOT_ACCOUNT) },
+                    subjects: [{ kind: "ServiceAccount", name: SNAPSHOT_ACCOUNT, namespace: ns }],
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: namespacesRole.metadata.name },
                 },
                 { parent: this, dependsOn: [sa] },
             );
@@ -305,7 +333,7 @@ export class Backups extends pulumi.ComponentResource {
                         container({
                             name: "snapshot",
                             image: vs.image,
-                            command: ["sh", "-c", volumeSnapshotScript(vs.className, vs.keep)],
+                            command: ["sh", "-c", volumeSnapshotScript(vs.className, vs.keep, ns)],
                             volumeMounts: [{ name: "api-token", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount", readOnly: true }],
                         }),
                     ],

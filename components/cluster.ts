@@ -98,6 +98,9 @@ export const CLUSTER_SCOPED_KINDS: Record<string, { apiVersion: string; kind: st
     "kubernetes:neurallog.io/v1:Tenant": { apiVersion: "neurallog.io/v1", kind: "Tenant" },
 };
 
+/** The ClusterRole (and its binding) that lets the backup job list namespaces (backups.ts). */
+export const SNAPSHOT_NAMESPACES_ROLE = "neurallog-backup-namespaces";
+
 /** Live owners of the platform's cluster-scoped objects, by `Kind/name`. */
 export type LiveOwners = Map<string, string | undefined>;
 
@@ -107,6 +110,9 @@ export function clusterScopedObjects(model: PlatformModel): { kind: string; name
         { kind: "Namespace", name: model.namespace, key: `${PROJECT}:namespace` },
         { kind: "CustomResourceDefinition", name: TENANT_CRD_NAME, key: `${PROJECT}:cluster` },
         { kind: "ClusterRole", name: TENANT_VIEWER_ROLE, key: `${PROJECT}:cluster` },
+        ...(model.backups?.volumeSnapshots
+            ? ["ClusterRole", "ClusterRoleBinding"].map((kind) => ({ kind, name: SNAPSHOT_NAMESPACES_ROLE, key: `${PROJECT}:backups.volumeSnapshots` }))
+            : []),
         ...(model.storageClasses.create ? model.storageClasses.available.map((name) => ({ kind: "StorageClass", name, key: `${PROJECT}:storageClasses.create` })) : []),
         ...model.tenants.flatMap((t, i) => [
             { kind: "Namespace", name: t.namespace, key: `${PROJECT}:tenants[${i}].tenantId` },

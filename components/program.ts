@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
-import { Backups } from "./backups";
+import { Backups, SNAPSHOT_ACCOUNT } from "./backups";
 import { Mesh } from "./mesh";
 import { Observability } from "./observability";
 import { CredentialsProvider } from "./credential";
@@ -80,7 +80,15 @@ export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIn
         }
         const slice = new TenantSlice(
             `tenant-${tenant.tenantId}`,
-            { tenant, systemNamespace: platform.namespace, server: model.server, network: model.network, tenantCrd: platform.tenantCrd, mesh: model.mesh.enabled },
+            {
+                tenant,
+                systemNamespace: platform.namespace,
+                server: model.server,
+                network: model.network,
+                tenantCrd: platform.tenantCrd,
+                mesh: model.mesh.enabled,
+                snapshotAccount: model.backups?.volumeSnapshots ? { namespace: model.namespace, name: SNAPSHOT_ACCOUNT } : undefined,
+            },
             opts,
         );
         tenants[tenant.tenantId] = {

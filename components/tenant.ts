@@ -9,6 +9,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SNAPSHOT_RULES } from "./backups";
 import { Redis, redisDefinition } from "./datastores/redis";
 import { createStoreClaims } from "./datastores/store";
 import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
@@ -36,6 +37,11 @@ export interface TenantSliceArgs {
      * @default false
      */
     mesh?: boolean;
+    /**
+     * The stack's VolumeSnapshot job, which this slice lets snapshot the tenant's data
+     * volumes (its own Role in the tenant namespace: claims and snapshots, nothing else).
+     */
+    snapshotAccount?: { namespace: string; name: string };
 }
 
 /** Pure: a tenant namespace's labels (the same whether the slice is whole or moving away). */
@@ -142,6 +148,23 @@ export class TenantSlice extends pulumi.ComponentResource {
                 ...createMeshObjects(name, namespace, labels("mesh"), tenantPolicies(t, args.systemNamespace.name), parent),
                 ...createMeshObjects(name, args.systemNamespace.output, labels("mesh"), [serverFromTenant(args.server, args.systemNamespace.name, t.namespace)] as MeshObject[], parent),
             ];
+        }
+
+        if (args.snapshotAccount) {
+            const snapshots = new k8s.rbac.v1.Role(
+                `${name}-backup-snapshots-role`,
+                { metadata: { name: args.snapshotAccount.name, namespace, labels: labels("backup") }, rules: SNAPSHOT_RULES },
+                parent,
+            );
+            new k8s.rbac.v1.RoleBinding(
+                `${name}-backup-snapshots-rolebinding`,
+                {
+                    metadata: { name: args.snapshotAccount.name, namespace, labels: labels("backup") },
+                    subjects: [{ kind: "ServiceAccount", ...args.snapshotAccount }],
+                    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: snapshots.metadata.name },
+                },
+                parent,
+            );
         }
 
         this.serviceAccount = new k8s.core.v1.ServiceAccount(

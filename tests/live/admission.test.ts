@@ -123,14 +123,14 @@ for (const stack of ["test", "production"] as const) {
             }
         });
 
-        it("snapshots every data claim with the snapshot job's script and account, keeping the newest", async function () {
+        it("snapshots every data claim, the platform's and every tenant's, with the snapshot job's script and account, keeping the newest", async function () {
             this.timeout(3 * 60 * 1000);
             const cj = manifests.find((m) => m.kind === "CronJob" && m.metadata.name === SNAPSHOT_JOB) as any;
             const className = config.backups?.volumeSnapshots?.className;
             assert.strictEqual(cj !== undefined, config.backups?.enabled === true && className !== undefined);
             if (!cj) return;
             const ns = cj.metadata.namespace;
-            const rendered = cj.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1) === volumeSnapshotScript(className, config.backups.volumeSnapshots.keep ?? 7);
+            const rendered = cj.spec.jobTemplate.spec.template.spec.containers[0].command.at(-1) === volumeSnapshotScript(className, config.backups.volumeSnapshots.keep ?? 7, ns);
             assert.ok(rendered, "the CronJob runs volumeSnapshotScript's script");
             // The job's own account, through a kubeconfig holding only its token: the Role must suffice.
             const token = (await kubectl(c(), "-n", ns, "create", "token", SNAPSHOT_ACCOUNT, "--duration=10m")).trim();
@@ -144,23 +144,27 @@ for (const stack of ["test", "production"] as const) {
                 contexts: [{ name: "job", context: { cluster: admin.clusters[0].name, user: "job", namespace: ns } }],
                 "current-context": "job",
             }), { mode: 0o600 });
-            const claims = (await kubectlJson(c(), "-n", ns, "get", "pvc", "-l", "neurallog.io/storage-type")).items.map((p: any) => p.metadata.name).sort();
-            assert.ok(claims.length > 0);
+            const claims = (await kubectlJson(c(), "get", "pvc", "-A", "-l", "neurallog.io/storage-type")).items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`).sort();
+            const tenants = config.tenants.map((t: any) => `tenant-${t.tenantId}`);
+            for (const n of [ns, ...tenants]) assert.ok(claims.some((k: string) => k.startsWith(`${n}/`)), `no data claim in ${n}`);
             const kubectlDir = path.dirname(path.join(common.kubeDir, "bin", "kubectl"));
             for (let run = 0; run < 3; run++) {
                 if (run > 0) await new Promise((r) => setTimeout(r, 1100)); // names and order are by the second
-                await exec("sh", ["-c", volumeSnapshotScript(className, 2)], { env: { PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: kubeconfig } });
+                await exec("sh", ["-c", volumeSnapshotScript(className, 2, ns)], { env: { PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: kubeconfig } });
             }
-            const snapshots = (await kubectlJson(c(), "-n", ns, "get", "volumesnapshots")).items;
+            const snapshots = (await kubectlJson(c(), "get", "volumesnapshots", "-A")).items;
             const byClaim = new Map<string, number>();
             for (const v of snapshots) {
                 assert.strictEqual(v.spec.volumeSnapshotClassName, className);
-                byClaim.set(v.spec.source.persistentVolumeClaimName, (byClaim.get(v.spec.source.persistentVolumeClaimName) ?? 0) + 1);
+                const claim = `${v.metadata.namespace}/${v.spec.source.persistentVolumeClaimName}`;
+                byClaim.set(claim, (byClaim.get(claim) ?? 0) + 1);
             }
             assert.deepStrictEqual([...byClaim.keys()].sort(), claims);
             assert.ok([...byClaim.values()].every((n) => n === 2), JSON.stringify([...byClaim]));
-            // Nothing else: the account cannot read Secrets.
-            await assert.rejects(exec(path.join(kubectlDir, "kubectl"), ["get", "secrets"], { env: { KUBECONFIG: kubeconfig } }), /forbidden/);
+            // Nothing else: the account cannot read Secrets, here or in a tenant namespace.
+            for (const n of [ns, tenants[0]]) {
+                await assert.rejects(exec(path.join(kubectlDir, "kubectl"), ["-n", n, "get", "secrets"], { env: { KUBECONFIG: kubeconfig } }), /forbidden/);
+            }
         });
 
         it("stores every Tenant object whole: the CRD schema prunes no field of the spec", async () => {

@@ -68,6 +68,22 @@ describe("backups", () => {
         assert.deepStrictEqual(rules.flatMap((r: any) => r.resources).sort(), ["persistentvolumeclaims", "volumesnapshots"]);
     });
 
+    it("let the snapshot job into each tenant namespace by the tenant's own slice, for claims and snapshots only", () => {
+        const sa = { kind: "ServiceAccount", name: "backup-snapshots", namespace: config.namespace };
+        for (const t of config.tenants) {
+            const ns = `tenant-${t.tenantId}`;
+            const bindings = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").filter(
+                (b) => b.inputs.metadata.namespace === ns && b.inputs.subjects.some((x: any) => x.name === sa.name && x.namespace === sa.namespace),
+            );
+            assert.strictEqual(bindings.length, 1, ns);
+            assert.ok(bindings[0].name.startsWith(`tenant-${t.tenantId}-`), `${bindings[0].name} is not in the tenant's slice`);
+            const role = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.inputs.metadata.namespace === ns && r.inputs.metadata.name === bindings[0].inputs.roleRef.name)!;
+            assert.deepStrictEqual(role.inputs.rules.flatMap((r: any) => r.resources).sort(), ["persistentvolumeclaims", "volumesnapshots"]);
+        }
+        const cluster = ofType(prod, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").filter((r) => r.name.startsWith("neurallog-backups"));
+        assert.deepStrictEqual(cluster.map((r) => r.inputs.rules), [[{ apiGroups: [""], resources: ["namespaces"], verbs: ["list"] }]]);
+    });
+
     it("keep the backup volume when the stack is destroyed or the section removed", () => {
         const claim = ofType(prod, "kubernetes:core/v1:PersistentVolumeClaim").find((c) => c.inputs.metadata.name === "neurallog-backups")!;
         assert.ok(claim);
@@ -89,6 +105,7 @@ describe("backups", () => {
         const run = await runProgram(c, "production");
         assert.ifError(run.error);
         assert.deepStrictEqual(cronJobs(run).map((j) => j.inputs.metadata.name).sort(), ["neo4j-dump", "qdrant-snapshot"]);
-        assert.deepStrictEqual(ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.name.startsWith("neurallog-backups")), []);
+        assert.deepStrictEqual(ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:Role").filter((r) => r.name.startsWith("neurallog-backups") || r.name.includes("-backup-snapshots-")), []);
+        assert.deepStrictEqual(ofType(run, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole").filter((r) => r.name.startsWith("neurallog-backups")), []);
     });
 });

@@ -25,6 +25,8 @@ const REVIEWED: Record<string, Rule[]> = {
         { apiGroups: [""], resources: ["persistentvolumeclaims"], verbs: ["list"] },
         { apiGroups: ["snapshot.storage.k8s.io"], resources: ["volumesnapshots"], verbs: ["list", "create", "delete"] },
     ],
+    // The VolumeSnapshot job finds the tenant namespaces by label; nothing else cluster-wide.
+    "ClusterRole neurallog-backup-namespaces": [{ apiGroups: [""], resources: ["namespaces"], verbs: ["list"] }],
     // `kubectl get tenants` for whoever may view.
     "ClusterRole neurallog-tenant-viewer": [{ apiGroups: ["neurallog.io"], resources: ["tenants"], verbs: ["get", "list", "watch"] }],
 };

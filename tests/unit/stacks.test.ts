@@ -83,8 +83,10 @@ for (const stack of ["test", "production"]) {
                 assert.deepStrictEqual(kinds("kubernetes:core/v1:LimitRange"), ["tenant-container-limits"]);
                 const accounts = ["neurallog-server", "tenant-service-account", ...(t.services?.authService?.enabled ? ["auth-service"] : [])];
                 assert.deepStrictEqual(kinds("kubernetes:core/v1:ServiceAccount").sort(), accounts.sort());
-                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:Role"), ["tenant-role"]);
-                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"), ["tenant-role-binding"]);
+                // The backup job's own Role and binding too, where the stack snapshots volumes (backups.test.ts).
+                const backup = config.backups?.enabled && config.backups.volumeSnapshots?.className ? ["backup-snapshots"] : [];
+                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:Role").sort(), ["tenant-role", ...backup].sort());
+                assert.deepStrictEqual(kinds("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding").sort(), ["tenant-role-binding", ...backup].sort());
                 assert.deepStrictEqual(kinds("kubernetes:apps/v1:StatefulSet"), ["redis"]);
                 assert.ok(kinds("kubernetes:apps/v1:Deployment").includes("neurallog-server"));
                 // The tenant's data volumes are its Redis claims, one per replica, made by the program.
