@@ -148,9 +148,11 @@ for (const stack of ["test", "production"] as const) {
             const tenants = config.tenants.map((t: any) => `tenant-${t.tenantId}`);
             for (const n of [ns, ...tenants]) assert.ok(claims.some((k: string) => k.startsWith(`${n}/`)), `no data claim in ${n}`);
             const kubectlDir = path.dirname(path.join(common.kubeDir, "bin", "kubectl"));
+            // HOME too: kubectl keeps its discovery cache under it (without one, in the working directory).
+            const jobEnv = { PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: kubeconfig, HOME: c().stateDir };
             for (let run = 0; run < 3; run++) {
                 if (run > 0) await new Promise((r) => setTimeout(r, 1100)); // names and order are by the second
-                await exec("sh", ["-c", volumeSnapshotScript(className, 2, ns)], { env: { PATH: `${kubectlDir}:${process.env.PATH}`, KUBECONFIG: kubeconfig } });
+                await exec("sh", ["-c", volumeSnapshotScript(className, 2, ns)], { env: jobEnv });
             }
             const snapshots = (await kubectlJson(c(), "get", "volumesnapshots", "-A")).items;
             const byClaim = new Map<string, number>();
@@ -163,7 +165,7 @@ for (const stack of ["test", "production"] as const) {
             assert.ok([...byClaim.values()].every((n) => n === 2), JSON.stringify([...byClaim]));
             // Nothing else: the account cannot read Secrets, here or in a tenant namespace.
             for (const n of [ns, tenants[0]]) {
-                await assert.rejects(exec(path.join(kubectlDir, "kubectl"), ["-n", n, "get", "secrets"], { env: { KUBECONFIG: kubeconfig } }), /forbidden/);
+                await assert.rejects(exec(path.join(kubectlDir, "kubectl"), ["-n", n, "get", "secrets"], { env: jobEnv }), /forbidden/);
             }
         });
 
