@@ -10,7 +10,11 @@
  * with the same changes share one row, and the whole comment stays under GitHub's
  * 65,536 characters however many tenants a change touches.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
+import * as YAML from "yaml";
+import { movingIn, readSiblingShards } from "../components/shards";
 import { DriftedObject, driftedObject, groupOf, runOnStack, UNCHANGED } from "./preview-events";
 
 /** GitHub's limit for a comment body. */
@@ -35,15 +39,39 @@ export function warningOf(c: Pick<Change, "op" | "type" | "urn">): string | unde
 
 const opOf = (op: string) => (op.includes("replace") ? "replace" : op);
 
+/** Tenants moving between shards (components/shards.ts), as the stack files say. */
+export interface Moves {
+    out: { tenantId: string; to: string }[];
+    in: { tenantId: string; from: string }[];
+}
+export const NO_MOVES: Moves = { out: [], in: [] };
+
+/** I/O: the moves that concern `stack`, from its stack file and its siblings' in `workDir`. */
+export function movesOf(workDir: string, stack: string): Moves {
+    const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return NO_MOVES;
+    const config = YAML.parse(fs.readFileSync(file, "utf8"))?.config ?? {};
+    const shard = config["neurallog:shard"];
+    const tenants: any[] = Array.isArray(config["neurallog:tenants"]) ? config["neurallog:tenants"] : [];
+    const out = tenants.filter((t) => typeof t?.moveTo === "string").map((t) => ({ tenantId: String(t.tenantId), to: t.moveTo as string }));
+    const siblings = shard?.fleet ? readSiblingShards(workDir, stack, shard.fleet) : [];
+    return { out, in: movingIn(shard?.name, siblings).map((a) => ({ tenantId: String(a.entry.tenantId), from: a.stack })) };
+}
+
 /** Pure: the Markdown summary of a preview's step events. */
-export function summarize(stack: string, events: EngineEvent[], limit = COMMENT_LIMIT): string {
+export function summarize(stack: string, events: EngineEvent[], limit = COMMENT_LIMIT, moves: Moves = NO_MOVES): string {
     const changes: Change[] = [];
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
         if (!m || UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) continue;
         changes.push({ ...driftedObject(m, "preview"), op: opOf(m.op), group: groupOf(m), type: m.type });
     }
-    const head = [`## Preview: stack \`${stack}\``, ""];
+    // A move shows as deletes here and creates there: say so first, in both stacks' comments.
+    const moveLines = [
+        ...moves.out.map((m) => `> ↪ **tenant \`${m.tenantId}\` moves to shard ${m.to}**: its slice leaves this stack; its namespace and data volume stay in this cluster`),
+        ...moves.in.map((m) => `> ↩ **tenant \`${m.tenantId}\` moves in from stack ${m.from}**: its slice is created here`),
+    ];
+    const head = [`## Preview: stack \`${stack}\``, "", ...moveLines, ...(moveLines.length ? [""] : [])];
     if (changes.length === 0) return [...head, "No changes."].join("\n") + "\n";
 
     // Loud lines first, capped so they never crowd out the totals.
@@ -91,7 +119,7 @@ async function cli(args: string[]): Promise<number> {
     return runOnStack("summary", args, async (stack) => {
         const events: EngineEvent[] = [];
         await stack.preview({ diff: true, color: "never", onEvent: (e) => events.push(e) });
-        process.stdout.write(summarize(stack.name, events));
+        process.stdout.write(summarize(stack.name, events, COMMENT_LIMIT, movesOf(stack.workspace.workDir, stack.name)));
         return 0;
     });
 }

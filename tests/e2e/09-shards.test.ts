@@ -7,7 +7,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { shardClusters as clusters } from "./hooks";
-import { changes, clusterUp, E2E_DIR, Env, kubectlJson, snapshot, stopClustersOnSignal, teardown, workloadReadiness } from "./support";
+import { changes, clusterUp, E2E_DIR, Env, kubectlJson, npmScript, snapshot, stopClustersOnSignal, teardown, workloadReadiness } from "./support";
 
 const FLEET_DIR = path.join(E2E_DIR, "fleet");
 const MOVED = "globex";
@@ -75,6 +75,13 @@ describe("shards: one fleet, two stacks on two clusters", function () {
         for (const kept of [`tenant-${MOVED}-namespace`, `tenant-${MOVED}-redis-data-redis-0`]) {
             assert.ok(!deleted.some((u) => u.endsWith(`::${kept}`)), `${kept} would be deleted: ${JSON.stringify(out)}`);
         }
+
+        // What reviewers read in the pull request: the move named first in both stacks' comments.
+        const [summaryA, summaryB] = [await npmScript(a, "summary"), await npmScript(b, "summary")];
+        assert.strictEqual(summaryA.code, 0, summaryA.stderr);
+        assert.strictEqual(summaryB.code, 0, summaryB.stderr);
+        assert.strictEqual(summaryA.stdout.split("\n")[2], `> ↪ **tenant \`${MOVED}\` moves to shard b**: its slice leaves this stack; its namespace and data volume stay in this cluster`);
+        assert.strictEqual(summaryB.stdout.split("\n")[2], `> ↩ **tenant \`${MOVED}\` moves in from stack shard-a**: its slice is created here`);
 
         // Make before break: the target first.
         await b.up();

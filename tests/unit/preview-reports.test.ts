@@ -3,7 +3,11 @@ import * as assert from "assert";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { formatMarkdown, reportFromEvents } from "../../scripts/drift";
 import { outsideTheSlice, sliceUrn } from "../../scripts/onboard";
-import { COMMENT_LIMIT, summarize } from "../../scripts/summary";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as YAML from "yaml";
+import { COMMENT_LIMIT, movesOf, summarize } from "../../scripts/summary";
 
 const URN = "urn:pulumi:test::neurallog::pulumi:pulumi:Stack$";
 const step = (op: string, chain: string, type: string, metadata: Record<string, string>, detailedDiff?: Record<string, unknown>): EngineEvent =>
@@ -100,6 +104,26 @@ describe("pull-request change summary", () => {
 
     it("says when there is nothing to change", () => {
         assert.strictEqual(summarize("test", []), "## Preview: stack `test`\n\nNo changes.\n");
+    });
+
+    it("names a move between shards first, in both stacks, read from the stack files", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "moves-"));
+        const write = (stack: string, name: string, tenants: object[]) =>
+            fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify({ config: { "neurallog:shard": { fleet: "f", name }, "neurallog:tenants": tenants } }));
+        write("shard-a", "a", [{ tenantId: "acme" }, { tenantId: "globex", moveTo: "b" }]);
+        write("shard-b", "b", [{ tenantId: "initech" }]);
+        try {
+            const out = movesOf(dir, "shard-a");
+            const into = movesOf(dir, "shard-b");
+            assert.deepStrictEqual(out, { out: [{ tenantId: "globex", to: "b" }], in: [] });
+            assert.deepStrictEqual(into, { out: [], in: [{ tenantId: "globex", from: "shard-a" }] });
+            const lines = (md: string) => md.split("\n");
+            assert.match(lines(summarize("shard-a", [], COMMENT_LIMIT, out))[2], /^> ↪ \*\*tenant `globex` moves to shard b\*\*: .*namespace and data volume stay in this cluster$/);
+            assert.match(lines(summarize("shard-b", [], COMMENT_LIMIT, into))[2], /^> ↩ \*\*tenant `globex` moves in from stack shard-a\*\*/);
+            assert.deepStrictEqual(movesOf(dir, "no-such-stack"), { out: [], in: [] });
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });
 
