@@ -60,7 +60,7 @@ function allowTo(name: string, namespace: string, workload: string, from: Record
 /**
  * The system namespace at L7: the server and services as their NetworkPolicies allow,
  * each store only to the accounts of the workloads granted it (plus its own members,
- * which run as the namespace's default account, and its backup job).
+ * which run as the store's own account, and its backup job).
  */
 export function systemPolicies(m: PlatformModel): MeshObject[] {
     const ns = m.namespace;
@@ -74,7 +74,7 @@ export function systemPolicies(m: PlatformModel): MeshObject[] {
         const granted = workloads.filter((w) => w.accessTo.includes(store.kind)).map((w) => principal(ns, w.name));
         const backup = m.backups && BACKUP_ACCOUNTS[store.kind] && m.backups[store.kind as "qdrant" | "neo4j"] ? [principal(ns, BACKUP_ACCOUNTS[store.kind]!)] : [];
         objects.push(
-            allowTo(`${store.name}-ingress`, ns, store.name, { principals: [...granted, ...backup, principal(ns, "default")] }, STORE_PORTS[store.kind]),
+            allowTo(`${store.name}-ingress`, ns, store.name, { principals: [...granted, ...backup, principal(ns, store.name)] }, STORE_PORTS[store.kind]),
         );
     }
     if (m.observability.enabled) {

@@ -90,6 +90,8 @@ export function storeStatefulSetSpec(
             : c,
     );
     const pod: SecurePodArgs = {
+        // Its own account, never the namespace's default: the mesh admits a store's members by it (mesh.ts).
+        serviceAccountName: store.name,
         runAsUser: def.runAsUser,
         ...(store.tenantPool ? withTenantPool(spreadPlacement(selector)) : spreadPlacement(selector)),
         containers,
@@ -174,6 +176,8 @@ export class StatefulStore extends pulumi.ComponentResource {
     public readonly claims: k8s.core.v1.PersistentVolumeClaim[] = [];
     public readonly statefulSet: k8s.apps.v1.StatefulSet;
     public readonly pdb: k8s.policy.v1.PodDisruptionBudget;
+    /** The members' own identity (no API token); `<name>` like the StatefulSet. */
+    public readonly serviceAccount: k8s.core.v1.ServiceAccount;
     /** Generated password, a Pulumi secret. */
     public readonly passwordValue: pulumi.Output<string>;
     public readonly definition: StoreDefinition;
@@ -187,6 +191,11 @@ export class StatefulStore extends pulumi.ComponentResource {
         const labels = recommendedLabels({ name: store.name, instance: args.namespace.name, component: def.component, tenantId });
         this.definition = def;
 
+        this.serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            { metadata: { name: store.name, namespace, labels }, automountServiceAccountToken: false },
+            parent,
+        );
         this.password = new GeneratedCredential(`${name}-password`, { length: 32, rotation: store.credentialRotation }, parent);
         // Secret in state through the resource's additionalSecretOutputs; secret here too,
         // so nothing derived from it (auth.conf, URLs) is ever plain, whatever the engine.
@@ -237,7 +246,7 @@ export class StatefulStore extends pulumi.ComponentResource {
                 ...parent,
                 // Pods read the secret and config at start; the claims exist before the
                 // controller looks for them, so it adopts them instead of making its own.
-                dependsOn: [this.secret, this.configMap, this.peers, ...this.claims],
+                dependsOn: [this.serviceAccount, this.secret, this.configMap, this.peers, ...this.claims],
                 // Immutable: a change would replace the StatefulSet. The claims carry the sizes.
                 ignoreChanges: ["spec.volumeClaimTemplates"],
             },
@@ -255,6 +264,7 @@ export class StatefulStore extends pulumi.ComponentResource {
             claims: this.claims,
             statefulSet: this.statefulSet,
             pdb: this.pdb,
+            serviceAccount: this.serviceAccount,
             password: this.passwordValue,
         });
     }

@@ -52,7 +52,10 @@ describe("mesh (Istio)", () => {
             assert.ok(granted.length > 0, kind);
             for (const p of granted) assert.ok(principals.includes(p), `${kind} must admit ${p}`);
             const others = principals.filter((p) => !granted.includes(p)).map((p) => p.split("/sa/")[1]);
-            assert.ok(others.every((a) => a === "default" || a === `backup-${kind}`), `${kind} admits ${others}`);
+            // Its own members by the store's own account (never the namespace's default), and its backup job.
+            assert.ok(others.includes(kind) && others.every((a) => a === kind || a === `backup-${kind}`), `${kind} admits ${others}`);
+            const sts = ofType(prod, "kubernetes:apps/v1:StatefulSet").find((x) => x.inputs.metadata.name === kind && x.inputs.metadata.namespace === ns)!;
+            assert.strictEqual(sts.inputs.spec.template.spec.serviceAccountName, kind);
             assert.deepStrictEqual(policy.inputs.spec.selector.matchLabels["app.kubernetes.io/name"], kind);
         }
     });

@@ -81,7 +81,7 @@ for (const stack of ["test", "production"]) {
                 assert.deepStrictEqual(quota!.inputs.spec.hard, expected, `quota of ${ns}`);
 
                 assert.deepStrictEqual(kinds("kubernetes:core/v1:LimitRange"), ["tenant-container-limits"]);
-                const accounts = ["neurallog-server", "tenant-service-account", ...(t.services?.authService?.enabled ? ["auth-service"] : [])];
+                const accounts = ["neurallog-server", "tenant-service-account", "redis", ...(t.services?.authService?.enabled ? ["auth-service"] : [])];
                 assert.deepStrictEqual(kinds("kubernetes:core/v1:ServiceAccount").sort(), accounts.sort());
                 // The backup job's own Role and binding too, where the stack snapshots volumes (backups.test.ts).
                 const backup = config.backups?.enabled && config.backups.volumeSnapshots?.className ? ["backup-snapshots"] : [];
