@@ -2,7 +2,7 @@
  * The benchmark (not a test): what registering, previewing, deploying, onboarding and
  * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
  *
- *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20]
+ *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20] [--qps N --burst M]
  *                    [--merge] [--label <name>]
  *
  * --cluster-tenants limits the measurements on a cluster (all but A) to those fleet sizes
@@ -50,6 +50,9 @@ const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : ""
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 const TUNED_PARALLEL = 32;
 const SHARD_SIZE = Number(arg("--shard-size", "20"));
+/** --qps / --burst: the provider's client rate (neurallog:cluster.qps/burst) for the fleet's stack. */
+const QPS = process.argv.includes("--qps") ? Number(arg("--qps", "")) : undefined;
+const BURST = process.argv.includes("--burst") ? Number(arg("--burst", "")) : undefined;
 
 type Samples = Record<string, number[]>;
 const RESULTS = path.join(ROOT, "bench", "results.json");
@@ -113,7 +116,11 @@ async function kubectlBaseline(n: number) {
 function fleetEnv(n: number): Env {
     const e = new Env("bench", benchCluster, "test");
     const doc = fleetStackFile(n);
-    doc.config["neurallog:cluster"] = e.readConfig().config["neurallog:cluster"];
+    doc.config["neurallog:cluster"] = {
+        ...e.readConfig().config["neurallog:cluster"],
+        ...(QPS !== undefined ? { qps: QPS } : {}),
+        ...(BURST !== undefined ? { burst: BURST } : {}),
+    };
     e.writeConfig(doc);
     return e;
 }
