@@ -23,9 +23,8 @@ command -v go >/dev/null || die "go is not on PATH (it fetches the CRDs' Go modu
 # module_dir MODULE@VERSION: the module's extracted, checksum-verified tree.
 module_dir() {
   local json dir
-  json="$(cd / && GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "$1" 2>&1)" ||
-    die "go mod download $1 failed: $json"
-  dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | sed -n 1p)"
+  json="$(go_module_json "$1")"
+  dir="$(json_field "$json" Dir)"
   [ -d "$dir" ] || die "go mod download $1: no Dir in: $json"
   echo "$dir"
 }

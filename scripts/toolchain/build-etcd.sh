@@ -24,8 +24,8 @@ MODULE=go.etcd.io/etcd/server/v3
 WRAPPER="$WRAPPERS_DIR/etcd-$TAG"
 
 log "etcd $TAG: resolving $MODULE@$TAG"
-dl_json="$(cd / && go mod download -json "$MODULE@$TAG")" || die "go mod download $MODULE@$TAG failed: $dl_json"
-upstream_gomod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | sed -n 1p)"
+dl_json="$(go_module_json "$MODULE@$TAG")"
+upstream_gomod="$(json_field "$dl_json" GoMod)"
 [ -f "$upstream_gomod" ] || die "no go.mod for $MODULE@$TAG in the module cache"
 
 # Sibling modules: `go.etcd.io/etcd/<x> => ../<dir>` (FORBIDDEN_DEPENDENCY guards are skipped).

@@ -36,11 +36,9 @@ WRAPPER="$WRAPPERS_DIR/kubernetes-$TAG"
 
 # Run outside any module so the download is not affected by a go.mod above.
 log "kubernetes $TAG: resolving k8s.io/kubernetes@$TAG"
-dl_json="$(cd / && go mod download -json "k8s.io/kubernetes@$TAG")" ||
-  die "go mod download k8s.io/kubernetes@$TAG failed: $dl_json"
-json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" <<<"$dl_json" | sed -n 1p; }
-upstream_gomod="$(json_field GoMod)"
-upstream_info="$(json_field Info)"
+dl_json="$(go_module_json "k8s.io/kubernetes@$TAG")"
+upstream_gomod="$(json_field "$dl_json" GoMod)"
+upstream_info="$(json_field "$dl_json" Info)"
 [ -f "$upstream_gomod" ] || die "no go.mod for k8s.io/kubernetes@$TAG in the module cache"
 
 # Staging modules: every `k8s.io/<name> => ./staging/src/k8s.io/<name>` line.

@@ -32,8 +32,8 @@ export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 
 log "kwok $TAG: resolving $MODULE@$TAG"
-dl_json="$(cd / && go mod download -json "$MODULE@$TAG")" || die "go mod download $MODULE@$TAG failed: $dl_json"
-module_dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$dl_json" | sed -n 1p)"
+dl_json="$(go_module_json "$MODULE@$TAG")"
+module_dir="$(json_field "$dl_json" Dir)"
 [ -d "$module_dir/kustomize/stage" ] || die "no kustomize/stage in $module_dir"
 
 mkdir -p "$KWOK_DIR/bin"

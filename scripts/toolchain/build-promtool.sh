@@ -31,11 +31,10 @@ WRAPPER="$WRAPPERS_DIR/promtool-v$PROMETHEUS_VERSION"
 
 # Run outside any module so the download is not affected by a go.mod above.
 log "promtool v$PROMETHEUS_VERSION: resolving $MODULE@$TAG"
-dl_json="$(cd / && go mod download -json "$MODULE@$TAG")" || die "go mod download $MODULE@$TAG failed: $dl_json"
-json_field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" <<<"$dl_json" | sed -n 1p; }
-upstream_gomod="$(json_field GoMod)"
-upstream_dir="$(json_field Dir)"
-upstream_info="$(json_field Info)"
+dl_json="$(go_module_json "$MODULE@$TAG")"
+upstream_gomod="$(json_field "$dl_json" GoMod)"
+upstream_dir="$(json_field "$dl_json" Dir)"
+upstream_info="$(json_field "$dl_json" Info)"
 [ -f "$upstream_gomod" ] || die "no go.mod for $MODULE@$TAG in the module cache"
 release="$(tr -d '[:space:]' <"$upstream_dir/VERSION" 2>/dev/null || true)"
 [ "$release" = "$PROMETHEUS_VERSION" ] || die "$MODULE@$TAG is Prometheus '$release', expected $PROMETHEUS_VERSION"

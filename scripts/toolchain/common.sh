@@ -36,6 +36,17 @@ toolchain_path() {
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# go_module_json MODULE@VERSION: `go mod download -json` of one module version, run outside
+# any module so no go.mod above changes it. The go command checks it against the checksum
+# database (GONOSUMDB lists the exceptions); a refusal dies with the proxy's answer.
+go_module_json() {
+  local out
+  out="$(cd / && GOTOOLCHAIN=local go mod download -json "$1")" || die "go mod download $1 failed: $out"
+  printf '%s\n' "$out"
+}
+# json_field JSON FIELD: one string field (Dir, GoMod, Info, ...) of go_module_json's output.
+json_field() { sed -n "s/^[[:space:]]*\"$2\": \"\(.*\)\",\{0,1\}\$/\1/p" <<<"$1" | sed -n 1p; }
+
 # A family is built when its stamp exists; the stamp is written last, so an
 # interrupted build is redone rather than trusted.
 is_built() { [ -f "$1/.complete" ]; }
