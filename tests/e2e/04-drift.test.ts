@@ -1,7 +1,7 @@
 /**
  * Promise: Pulumi state is the record of what the cluster holds. Changes made behind
  * Pulumi's back — by `kubectl patch`, `label`, `scale`, `apply` and `delete`, on RBAC,
- * quota and limits, namespace labels, workloads, config and Tenant objects — are reported
+ * quota and limits, namespace labels, workloads and data stores, config and Tenant objects — are reported
  * by a refreshing preview without an error, and undone by `up --refresh`, after which a
  * refreshing preview shows no changes.
  */
@@ -32,6 +32,12 @@ const drifts: Drift[] = [
         resource: "tenant-globex-server-deployment",
         probe: async (c) => (await get(c, "deployment/neurallog-server", "-n", globex)).spec.replicas,
         make: (c) => kubectl(c, "scale", "deployment/neurallog-server", "-n", globex, "--replicas=3"),
+    },
+    {
+        // What the restore procedure does on purpose (README, Backups): up --refresh scales it back.
+        resource: "tenant-globex-redis-statefulset",
+        probe: async (c) => (await get(c, "statefulset/redis", "-n", globex)).spec.replicas,
+        make: (c) => kubectl(c, "scale", "statefulset/redis", "-n", globex, "--replicas=0"),
     },
     {
         resource: "neurallog-config",
