@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { GeneratedCredential } from "./credential";
 import { TENANT_CRD_NAME, TENANT_OPENAPI_SCHEMA, TENANT_PRINTER_COLUMNS, TENANT_VIEWER_ROLE } from "./crd";
 import { DataStores } from "./datastores";
+import { REDIS_EXPORTER_PORT } from "./datastores/redis";
 import { recommendedLabels } from "./labels";
 import { PLATFORM_SECRET, PlatformModel, StoreKind } from "./model";
 import { INJECTION_LABEL } from "./mesh";
@@ -201,8 +202,9 @@ export class Platform extends pulumi.ComponentResource {
             policy(`${store.name}-egress`, storeEgress(store.kind, store.name, ns));
         }
         if (m.observability.enabled) {
-            const ports = [m.server.port, ...m.services.flatMap((s) => (s.metricsPort ? [s.metricsPort] : [])), 9187, 6333, 2004];
-            ports.push(9121); // the platform Redis exporter sidecar (datastores/redis.ts REDIS_EXPORTER_PORT)
+            // The stores' metrics ports: Postgres' exporter, Qdrant, Neo4j, Redis' exporter sidecar.
+            const storePorts = [9187, 6333, 2004, REDIS_EXPORTER_PORT];
+            const ports = [m.server.port, ...m.services.flatMap((s) => (s.metricsPort ? [s.metricsPort] : [])), ...storePorts];
             policy("allow-metrics-scrape", metricsIngress(m.observability.monitoringNamespace, [...new Set(ports)]));
         }
 
