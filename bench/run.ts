@@ -83,11 +83,24 @@ const node = (script: string, ...args: string[]) =>
 const benchCluster = cluster("bench", "fleet");
 stopClustersOnSignal([benchCluster]);
 
-/** A new cluster, and no Pulumi state or project left from the last measurement. */
-function freshCluster() {
+/**
+ * Each fake node's size for an `n`-tenant fleet: a tenant asks for two pods, 0.2 CPU and
+ * 256 MiB on the two tenant-workload nodes, so the default nodes (110 pods) hold about
+ * 100 tenants. A real cluster would add nodes; here the five grow.
+ */
+function nodeSize(n: number): Record<string, string> {
+    return {
+        NEURALLOG_NODE_PODS: String(Math.max(110, 2 * n)),
+        NEURALLOG_NODE_CPU: String(Math.max(32, Math.ceil(n / 4))),
+        NEURALLOG_NODE_MEMORY: `${Math.max(128, Math.ceil(n / 2))}Gi`,
+    };
+}
+
+/** A new cluster sized for `n` tenants, and no Pulumi state or project left from the last measurement. */
+function freshCluster(n: number) {
     if (fs.existsSync(benchCluster.stateDir)) clusterDown(benchCluster, true);
     fs.rmSync(benchCluster.stateDir, { recursive: true, force: true });
-    clusterUp(benchCluster);
+    clusterUp({ ...benchCluster, env: { ...benchCluster.env, ...nodeSize(n) } });
 }
 
 async function allReady() {
@@ -98,7 +111,7 @@ async function kubectlBaseline(n: number) {
     const dir = path.join(os.tmpdir(), `neurallog-bench-${n}`);
     const rendered = JSON.parse(node("render.ts", String(n), dir));
     results[n].objects = rendered.objects;
-    freshCluster();
+    freshCluster(n);
     const apply = (...extra: string[]) => kubectl(benchCluster, "apply", "--server-side", "--force-conflicts", "--field-manager", "bench", ...extra);
     const [applySeconds] = await timed(async () => {
         await apply("-f", path.join(dir, "crds.yaml"));
@@ -137,7 +150,7 @@ async function tune(e: Env, tuned: boolean) {
 }
 
 async function pulumiFleet(n: number, tuned: boolean) {
-    freshCluster();
+    freshCluster(n);
     const e = fleetEnv(n);
     await tune(e, tuned);
     const s = await e.stack();
@@ -171,7 +184,7 @@ async function pulumiFleet(n: number, tuned: boolean) {
  * their own), and its siblings' stack files sit beside it, as the program reads them.
  */
 async function shardedOnboarding(n: number) {
-    freshCluster();
+    freshCluster(Math.min(n, SHARD_SIZE));
     const e = fleetEnv(Math.min(n, SHARD_SIZE));
     e.editConfig((c) => (c["neurallog:shard"] = { fleet: "bench", name: "s1" }));
     for (let k = 1; k < Math.ceil(n / SHARD_SIZE); k++) {

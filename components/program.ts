@@ -42,7 +42,7 @@ export interface ProgramOutputs {
 /** This stack as `<org>/<project>/<stack>`, the owner recorded on cluster-scoped objects. */
 export const stackName = () => `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
 
-export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIndex = new Map()): ProgramOutputs {
+export async function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIndex = new Map()): Promise<ProgramOutputs> {
     // One explicit provider, on the context the stack's config names (cluster.ts), from the
     // ambient kubeconfig (KUBECONFIG or ~/.kube/config), never simply the current one.
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
@@ -72,6 +72,10 @@ export function deploy(model: PlatformModel, target: ClusterTarget, live: LiveIn
     const tenants: ProgramOutputs["tenants"] = {};
     const tenantSecrets: Record<string, pulumi.Output<string>> = {};
     for (const tenant of model.tenants) {
+        // Let the SDK serialize and send the last slice's registrations before the next
+        // slice is built: without it every tenant's props, Outputs and protobuf copies are
+        // alive at once (1,000 tenants peaked at 1.15 GiB of heap; bench A).
+        await new Promise((resolve) => setImmediate(resolve));
         if (tenant.movingTo) {
             const moved = new MovedTenant(`tenant-${tenant.tenantId}`, { tenant, mesh: model.mesh.enabled }, opts);
             // Retained, so the offboarding guard lets the entry go once it is in the target's file.

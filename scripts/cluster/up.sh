@@ -261,7 +261,9 @@ NODES=(
   "neurallog-tenant-a tenant-workload us-west-2a"
   "neurallog-tenant-b tenant-workload us-west-2b"
 )
-NODE_RESOURCES='{"cpu":"32","memory":"128Gi","pods":"110","ephemeral-storage":"200Gi"}'
+# Each fake node's size. The defaults hold the two stacks' fleets; the benchmark sizes the
+# nodes for 500 and 1,000 tenants (a real cluster would add nodes instead).
+NODE_RESOURCES="{\"cpu\":\"${NEURALLOG_NODE_CPU:-32}\",\"memory\":\"${NEURALLOG_NODE_MEMORY:-128Gi}\",\"pods\":\"${NEURALLOG_NODE_PODS:-110}\",\"ephemeral-storage\":\"200Gi\"}"
 
 node_manifests() {
   local entry name type zone

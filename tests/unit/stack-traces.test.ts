@@ -17,6 +17,6 @@ describe("stack traces", () => {
         assert.match(new TypeError().stack!, /^TypeError\n\s+at /);
         const holder: { stack?: string } = {};
         Error.captureStackTrace(holder);
-        assert.match(holder.stack!, /stack-traces\.test\.ts/, "the SDK's source position of a resource still finds the program's frame");
+        assert.match(holder.stack!, /stack-traces\.test\.ts/, "a captured object keeps its frames");
     });
 });
