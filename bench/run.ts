@@ -2,7 +2,7 @@
  * The benchmark (not a test): what registering, previewing, deploying, onboarding and
  * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
  *
- *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20] [--qps N --burst M]
+ *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20] [--qps N --burst M] [--parallel P]
  *                    [--merge] [--label <name>]
  *
  * --cluster-tenants limits the measurements on a cluster (all but A) to those fleet sizes
@@ -48,7 +48,8 @@ const MERGE = process.argv.includes("--merge");
 /** --label: appended to every measurement's name, to tell this run's settings apart. */
 const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
-const TUNED_PARALLEL = 32;
+/** --parallel: the engine's parallelism in the tuned runs, by default scripts/pulumi-env.sh's (the CLI's own is 4 per core). */
+const TUNED_PARALLEL = Number(arg("--parallel", "256"));
 const SHARD_SIZE = Number(arg("--shard-size", "20"));
 /** --qps / --burst: the provider's client rate (neurallog:cluster.qps/burst) for the fleet's stack. */
 const QPS = process.argv.includes("--qps") ? Number(arg("--qps", "")) : undefined;
@@ -139,7 +140,7 @@ function fleetEnv(n: number): Env {
 }
 
 /** Engine settings of the tuned runs (with --parallel); the default runs set none. */
-const TUNED_ENV = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
+const TUNED_ENV = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_PARALLEL: String(TUNED_PARALLEL) };
 
 async function tune(e: Env, tuned: boolean) {
     const ws = (await e.stack()).workspace as LocalWorkspace;

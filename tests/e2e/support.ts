@@ -58,8 +58,10 @@ export class Env {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
-            // As scripts/pulumi-env.sh sets it for the local file backend.
+            // As scripts/pulumi-env.sh sets them: no checkpoint per step on the local file
+            // backend, and the engine's parallelism for steps that wait on the API server.
             PULUMI_SKIP_CHECKPOINTS: "true",
+            PULUMI_PARALLEL: "256",
         };
     }
 

@@ -76,6 +76,17 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("run every Pulumi job with the parallelism the local scripts use", () => {
+        const local = /PULUMI_PARALLEL="\$\{PULUMI_PARALLEL:-(\d+)\}"/.exec(fs.readFileSync(path.join(ROOT, "scripts/pulumi-env.sh"), "utf8"))?.[1];
+        assert.ok(local, "scripts/pulumi-env.sh sets PULUMI_PARALLEL");
+        for (const w of workflows) {
+            for (const [name, job] of Object.entries<any>(w.doc.jobs)) {
+                if (!steps({ jobs: { [name]: job } }).some((s) => String(s.uses).startsWith("pulumi/actions@"))) continue;
+                assert.strictEqual(String(job.env?.PULUMI_PARALLEL), local, `${rel(w.file)}: job ${name} PULUMI_PARALLEL`);
+            }
+        }
+    });
+
     it("preview every stack and check every stack for drift", () => {
         for (const name of ["preview.yml", "drift.yml"]) {
             const w = workflows.find((x) => x.file.endsWith(name))!;
