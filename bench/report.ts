@@ -71,8 +71,35 @@ export function markdown(data: any): string {
         });
         lines.push(`| ${k} | ${cells.join(" | ")} |`);
     }
-    lines.push("", "![Median seconds by fleet size](results.svg)", "");
+    lines.push("", "![Median seconds by fleet size](results.svg)", "", ...cpuTables(data));
     return lines.join("\n");
+}
+
+/**
+ * Pure: for each fleet size with a CPU profile (bench/cpu.ts), CPU seconds by process in
+ * the last run of each measurement, and how many of the machine's cores were busy on
+ * average: near the core count a step is short of CPU, well below it the step waits.
+ */
+export function cpuTables(data: any, columns = 6): string[] {
+    const out: string[] = [];
+    for (const n of Object.keys(data.results).map(Number).sort((a, b) => a - b)) {
+        const cpu: Record<string, Record<string, number>> | undefined = data.results[n].cpu;
+        if (!cpu || !Object.keys(cpu).length) continue;
+        const total = (m: string) => Object.values(cpu[m]).reduce((a, b) => a + b, 0);
+        const weight = new Map<string, number>();
+        for (const p of Object.values(cpu)) for (const [label, sec] of Object.entries(p)) weight.set(label, (weight.get(label) ?? 0) + sec);
+        const top = [...weight].sort((a, b) => b[1] - a[1]).slice(0, columns).map(([l]) => l);
+        if (!out.length) out.push("## Where the CPU goes", "", `CPU seconds by process during the last run of each measurement (sampled from /proc every 200 ms), and the machine's ${data.machine.cpus} cores' average use over the measurement's wall time.`, "");
+        out.push(`### ${n} tenant${n === 1 ? "" : "s"}`, "", `| measurement | cores busy | ${top.join(" | ")} | other |`, `| --- | --- | ${top.map(() => "---").join(" | ")} | --- |`);
+        for (const [m, p] of Object.entries(cpu)) {
+            const wall = data.results[n].samples[m]?.at(-1);
+            const busy = wall ? (total(m) / wall).toFixed(2) : "–";
+            const other = total(m) - top.reduce((a, l) => a + (p[l] ?? 0), 0);
+            out.push(`| ${m} | ${busy} | ${top.map((l) => fmt(p[l] ?? 0)).join(" | ")} | ${fmt(Math.max(0, other))} |`);
+        }
+        out.push("");
+    }
+    return out;
 }
 
 export async function chart(data: any): Promise<string> {

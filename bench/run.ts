@@ -33,6 +33,7 @@ import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
 import { sliceUrn } from "../scripts/onboard";
+import { CpuSampler } from "./cpu";
 import { fleetStackFile, fleetTenant } from "./fleet";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -58,7 +59,8 @@ const BURST = process.argv.includes("--burst") ? Number(arg("--burst", "")) : un
 type Samples = Record<string, number[]>;
 const RESULTS = path.join(ROOT, "bench", "results.json");
 const previous = MERGE && fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : undefined;
-const results: Record<number, { samples: Samples; resources?: number; objects?: number }> = previous?.results ?? {};
+/** `cpu`: CPU seconds by process during the last run of a measurement (bench/cpu.ts). */
+const results: Record<number, { samples: Samples; resources?: number; objects?: number; cpu?: Record<string, Record<string, number>> }> = previous?.results ?? {};
 
 function progress(line: string) {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -68,11 +70,21 @@ function record(n: number, measurement: string, raw: number) {
     const value = Math.round(raw * 1000) / 1000;
     ((results[n].samples[key] ??= []) as number[]).push(value);
     progress(`N=${n} ${key}: ${value}`);
+    // Kept at once: a later step that fails (a 500-tenant up the API server times out) loses nothing measured.
+    save();
 }
 async function timed<T>(f: () => Promise<T> | T): Promise<[number, T]> {
     const t = Date.now();
     const v = await f();
     return [(Date.now() - t) / 1000, v];
+}
+/** timed(), with the CPU each process spent meanwhile kept beside the measurement. */
+async function profiled<T>(n: number, measurement: string, f: () => Promise<T>): Promise<[number, T]> {
+    const sampler = new CpuSampler();
+    sampler.start();
+    const out = await timed(f);
+    (results[n].cpu ??= {})[measurement + LABEL] = sampler.stop();
+    return out;
 }
 /** The Node.js arguments the language host gives the program (Pulumi.yaml runtime.options.nodeargs). */
 const NODE_ARGS: string[] = String(YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime?.options?.nodeargs ?? "")
@@ -114,7 +126,7 @@ async function kubectlBaseline(n: number) {
     results[n].objects = rendered.objects;
     freshCluster(n);
     const apply = (...extra: string[]) => kubectl(benchCluster, "apply", "--server-side", "--force-conflicts", "--field-manager", "bench", ...extra);
-    const [applySeconds] = await timed(async () => {
+    const [applySeconds] = await profiled(n, "K apply", async () => {
         await apply("-f", path.join(dir, "crds.yaml"));
         await kubectl(benchCluster, "wait", "--for=condition=Established", "crd", "--all", "--timeout=120s");
         await apply("-f", path.join(dir, "objects.yaml"));
@@ -156,11 +168,11 @@ async function pulumiFleet(n: number, tuned: boolean) {
     await tune(e, tuned);
     const s = await e.stack();
     const parallel = tuned ? TUNED_PARALLEL : undefined;
-    const [up, res] = await timed(() => s.up({ parallel, color: "never" }));
+    const [up, res] = await profiled(n, tuned ? "C up" : "C up (defaults)", () => s.up({ parallel, color: "never" }));
     results[n].resources = Object.values(res.summary.resourceChanges ?? {}).reduce((a, b) => a + (b ?? 0), 0);
     record(n, tuned ? "C up" : "C up (defaults)", up);
     if (!tuned) return;
-    if (ONLY.has("B")) record(n, "B preview", (await timed(() => s.preview({ parallel, color: "never" })))[0]);
+    if (ONLY.has("B")) record(n, "B preview", (await profiled(n, "B preview", () => s.preview({ parallel, color: "never" })))[0]);
     if (ONLY.has("D")) {
         e.editConfig((c) => c["neurallog:tenants"].push(fleetTenant(n + 1)));
         const [p] = await timed(() => s.preview({ parallel, color: "never" }));
@@ -176,7 +188,7 @@ async function pulumiFleet(n: number, tuned: boolean) {
         const [u] = await timed(() => s.up(targeted));
         record(n, "D onboard (targeted)", p + u);
     }
-    if (ONLY.has("E")) record(n, "E drift", (await timed(() => s.preview({ parallel, refresh: true, color: "never" })))[0]);
+    if (ONLY.has("E")) record(n, "E drift", (await profiled(n, "E drift", () => s.preview({ parallel, refresh: true, color: "never" })))[0]);
 }
 
 /**
@@ -204,7 +216,6 @@ async function shardedOnboarding(n: number) {
 }
 
 async function main() {
-    const started = new Date();
     const cold = ["K", "C", "B", "D", "E", "Cdefault", "Dshard"].some((k) => ONLY.has(k));
     if (cold) buildToolchain();
     for (const n of TENANTS) {
@@ -225,18 +236,23 @@ async function main() {
         }
     }
     if (cold) clusterDown(benchCluster, true);
+    progress("wrote bench/results.json; npm run bench:report draws the table and chart");
+}
+
+const STARTED = new Date();
+/** bench/results.json with this run's samples so far, and this command among those that produced it. */
+function save() {
     const out = {
-        started: started.toISOString(),
+        started: STARTED.toISOString(),
         commands: [
             ...(previous?.commands ?? []),
-            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: started.toISOString(), nodeArgs: NODE_ARGS },
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS },
         ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
         settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },
         results,
     };
     fs.writeFileSync(RESULTS, JSON.stringify(out, null, 2) + "\n");
-    progress("wrote bench/results.json; npm run bench:report draws the table and chart");
 }
 
 main().catch((e) => {

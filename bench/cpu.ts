@@ -1,0 +1,73 @@
+/**
+ * Where a measurement's time goes: CPU seconds by process while it runs, read from /proc
+ * every 200 ms (Linux). Wall time alone cannot tell a step that waits (on the API server,
+ * on a rollout) from one that is short of CPU, nor which side spends it: the program, the
+ * engine, the providers or the cluster.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+/** USER_HZ: /proc reports CPU time in these ticks on every Linux this runs on. */
+const TICKS_PER_SECOND = 100;
+
+/** Pure: the name a process is reported under, from its command line (or, for a kernel thread, its name). */
+export function processLabel(argv: string[], name: string): string {
+    if (argv.length === 0) return name;
+    const exe = path.basename(argv[0]);
+    if (exe !== "node") return exe;
+    const script = argv.slice(1).find((a) => !a.startsWith("-") && a.includes("/"));
+    if (script?.includes("dynamic-provider")) return "node: dynamic provider";
+    if (script?.includes("cmd/run")) return "node: program";
+    return `node: ${path.basename(script ?? "?")}`;
+}
+
+/** Pure: the name and user + system ticks in the text of /proc/<pid>/stat (the name may hold spaces). */
+export function parseStat(stat: string): { name: string; ticks: number } {
+    const close = stat.lastIndexOf(")");
+    const fields = stat.slice(close + 2).split(" ");
+    // Fields 14 and 15 of proc(5), utime and stime; `fields` starts at field 3.
+    return { name: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+export class CpuSampler {
+    private readonly before = new Map<number, number>();
+    private readonly latest = new Map<number, { label: string; ticks: number }>();
+    private timer?: NodeJS.Timeout;
+
+    start(): void {
+        for (const [pid, ticks] of this.read()) this.before.set(pid, ticks.ticks);
+        this.timer = setInterval(() => this.sample(), 200);
+    }
+
+    /** Seconds of CPU by process label since start(), largest first; this process excluded. */
+    stop(): Record<string, number> {
+        clearInterval(this.timer);
+        this.sample();
+        const byLabel = new Map<string, number>();
+        for (const [pid, { label, ticks }] of this.latest) {
+            const spent = ticks - (this.before.get(pid) ?? 0);
+            if (spent > 0) byLabel.set(label, (byLabel.get(label) ?? 0) + spent / TICKS_PER_SECOND);
+        }
+        return Object.fromEntries([...byLabel].sort((a, b) => b[1] - a[1]).map(([l, s]) => [l, Math.round(s * 10) / 10]));
+    }
+
+    private sample(): void {
+        for (const [pid, v] of this.read()) this.latest.set(pid, v);
+    }
+
+    private read(): Map<number, { label: string; ticks: number }> {
+        const seen = new Map<number, { label: string; ticks: number }>();
+        for (const entry of fs.readdirSync("/proc")) {
+            const pid = Number(entry);
+            if (!Number.isInteger(pid) || pid === process.pid) continue;
+            try {
+                const { name, ticks } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+                const label = this.latest.get(pid)?.label ?? processLabel(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean), name);
+                seen.set(pid, { label, ticks });
+            } catch {
+                // The process ended between listing and reading: its last sample stands.
+            }
+        }
+        return seen;
+    }
+}
