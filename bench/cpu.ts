@@ -62,7 +62,10 @@ export class CpuSampler {
             if (!Number.isInteger(pid) || pid === process.pid) continue;
             try {
                 const { name, ticks } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-                const label = this.latest.get(pid)?.label ?? processLabel(fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean), name);
+                // Read every time: a child sampled between fork and exec still shows its
+                // parent's command line, and an exiting one shows none (keep the last name).
+                const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+                const label = argv.length === 0 && this.latest.has(pid) ? this.latest.get(pid)!.label : processLabel(argv, name);
                 seen.set(pid, { label, ticks });
             } catch {
                 // The process ended between listing and reading: its last sample stands.
