@@ -50,7 +50,7 @@ const MERGE = process.argv.includes("--merge");
 const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 /** --parallel: the engine's parallelism in the tuned runs, by default scripts/pulumi-env.sh's (the CLI's own is 4 per core). */
-const TUNED_PARALLEL = Number(arg("--parallel", "64"));
+const TUNED_PARALLEL = Number(arg("--parallel", common.parallel));
 const SHARD_SIZE = Number(arg("--shard-size", "20"));
 /** --qps / --burst: the provider's client rate (neurallog:cluster.qps/burst) for the fleet's stack. */
 const QPS = process.argv.includes("--qps") ? Number(arg("--qps", "")) : undefined;

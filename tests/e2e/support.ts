@@ -61,7 +61,7 @@ export class Env {
             // As scripts/pulumi-env.sh sets them: no checkpoint per step on the local file
             // backend, and the engine's parallelism for steps that wait on the API server.
             PULUMI_SKIP_CHECKPOINTS: "true",
-            PULUMI_PARALLEL: "64",
+            PULUMI_PARALLEL: common.parallel,
         };
     }
 

@@ -21,7 +21,16 @@ function commonEnv(): Record<string, string> {
     const [pulumiDir, pulumiHome, toolPath, kubeDir] = out.split("|");
     return { pulumiDir, pulumiHome, toolPath, kubeDir };
 }
-export const common = commonEnv();
+/**
+ * The engine parallelism scripts/pulumi-env.sh gives the local CLI, read from the script
+ * itself so the e2e suite, the bench and the workflows' test use the same number.
+ */
+function localParallelism(): string {
+    const m = /PULUMI_PARALLEL="\$\{PULUMI_PARALLEL:-(\d+)\}"/.exec(fs.readFileSync(path.join(ROOT, "scripts/pulumi-env.sh"), "utf8"));
+    if (!m) throw new Error("scripts/pulumi-env.sh no longer sets PULUMI_PARALLEL");
+    return m[1];
+}
+export const common: Record<string, string> = { ...commonEnv(), parallel: localParallelism() };
 
 /** One local cluster per environment, as in real life: test and production never share one. */
 export interface Cluster {

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ROOT } from "./harness";
+import { common } from "../support/cluster";
 
 const GITHUB = path.join(ROOT, ".github");
 const read = (file: string) => ({ file, text: fs.readFileSync(file, "utf8"), doc: YAML.parse(fs.readFileSync(file, "utf8")) });
@@ -77,8 +78,7 @@ describe("GitHub workflows", () => {
     });
 
     it("run every Pulumi job with the parallelism the local scripts use", () => {
-        const local = /PULUMI_PARALLEL="\$\{PULUMI_PARALLEL:-(\d+)\}"/.exec(fs.readFileSync(path.join(ROOT, "scripts/pulumi-env.sh"), "utf8"))?.[1];
-        assert.ok(local, "scripts/pulumi-env.sh sets PULUMI_PARALLEL");
+        const local = common.parallel;
         for (const w of workflows) {
             for (const [name, job] of Object.entries<any>(w.doc.jobs)) {
                 if (!steps({ jobs: { [name]: job } }).some((s) => String(s.uses).startsWith("pulumi/actions@"))) continue;
