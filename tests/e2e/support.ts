@@ -115,26 +115,49 @@ export class Env {
      */
     async preview(opts: { refresh?: boolean; expectNoChanges?: boolean; policyPack?: boolean; policyEvents?: PolicyEvent[] } = {}): Promise<Map<string, string>> {
         const s = await this.stack();
-        const ops = new Map<string, string>();
-        await s.preview({
-            refresh: opts.refresh,
-            expectNoChanges: opts.expectNoChanges,
-            onOutput: this.log("preview"),
-            color: "never",
-            ...this.pack(opts.policyPack),
-            onEvent: (e) => {
-                const m = e.resourcePreEvent?.metadata;
-                if (m) ops.set(m.urn, m.op);
-                if (e.policyEvent) opts.policyEvents?.push(e.policyEvent);
-            },
-        });
-        return ops;
+        const policyEventsBefore = opts.policyEvents?.length ?? 0;
+        // The Automation API reads the engine's event log while it is written and now and
+        // then drops an event it read half of ("Failed to parse engine event", pulumi#6768).
+        // A preview changes nothing, so one whose events disagree with the engine's own
+        // summary is run again.
+        for (let attempt = 1; ; attempt++) {
+            const ops = new Map<string, string>();
+            opts.policyEvents?.splice(policyEventsBefore);
+            const result = await s.preview({
+                refresh: opts.refresh,
+                expectNoChanges: opts.expectNoChanges,
+                onOutput: this.log("preview"),
+                color: "never",
+                ...this.pack(opts.policyPack),
+                onEvent: (e) => {
+                    const m = e.resourcePreEvent?.metadata;
+                    if (m) ops.set(m.urn, m.op);
+                    if (e.policyEvent) opts.policyEvents?.push(e.policyEvent);
+                },
+            });
+            const missing = eventsMissing(ops, result.changeSummary);
+            if (!missing.length) return ops;
+            if (attempt === 3) throw new Error(`preview events disagree with the engine's summary three times: ${missing.join(", ")}`);
+        }
     }
 
     async destroy() {
         const s = await this.stack();
         return s.destroy({ onOutput: this.log("destroy"), color: "never" });
     }
+}
+
+/** Pure: the changing operations whose count in `ops` differs from the engine's summary. */
+export function eventsMissing(ops: Map<string, string>, summary: Record<string, number | undefined>): string[] {
+    const counted = new Map<string, number>();
+    // A replacement is several events on one URN (create-replacement, replace, delete-replaced); the summary counts it once.
+    for (const raw of ops.values()) {
+        const op = /replace/.test(raw) ? "replace" : raw;
+        counted.set(op, (counted.get(op) ?? 0) + 1);
+    }
+    return ["create", "update", "delete", "replace"]
+        .filter((op) => (counted.get(op) ?? 0) !== (summary[op] ?? 0))
+        .map((op) => `${op}: ${counted.get(op) ?? 0} events, ${summary[op] ?? 0} in the summary`);
 }
 
 /** The context and API server of a local cluster's kubeconfig, as `neurallog:cluster` names them. */
