@@ -39,6 +39,20 @@ export interface ProgramOutputs {
     secrets: Record<string, pulumi.Output<string>>;
 }
 
+type Settled<T> = Promise<{ ok: true; value: T } | { ok: false; error: unknown }>;
+
+/** Starts a read whose failure must not surface before (or unless) it is awaited. */
+const settle = <T>(read: () => Promise<T>): Settled<T> =>
+    Promise.resolve()
+        .then(read)
+        .then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+
+async function unwrap<T>(s: Settled<T>): Promise<T> {
+    const r = await s;
+    if (r.ok) return r.value;
+    throw r.error;
+}
+
 /** This stack as `<org>/<project>/<stack>`, the owner recorded on cluster-scoped objects. */
 export const stackName = () => `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
 
@@ -130,12 +144,20 @@ export async function main(
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());
-    guardClusterOwnership(model, stackName(), await (io.readOwners ?? readLiveOwners)(target.context), target);
-    const deployed = await deployedTenants();
+    // The guards' reads all start now and run together: reading this stack's last outputs
+    // loads its whole checkpoint (40 MB at 100 tenants), and the LISTs of live objects
+    // need not wait for it. A stack never deployed has no objects of its own to compare,
+    // so the live reads' results, and their errors, count only for a deployed stack.
+    const owners = settle(() => (io.readOwners ?? readLiveOwners)(target.context));
+    const previous = settle(deployedTenants);
+    const liveObjects = settle(() => (io.readLive ?? readGuardedObjects)(target.context));
+    const liveVolumes = settle(() => (io.readVolumes ?? readLiveVolumes)(target.context));
+    guardClusterOwnership(model, stackName(), await unwrap(owners), target);
+    const deployed = await unwrap(previous);
     guardOffboarding(deployed, model);
     // Only a deployed stack has live objects to compare (components/drift.ts).
-    const live = deployed ? await (io.readLive ?? readGuardedObjects)(target.context) : new Map();
+    const live = deployed ? await unwrap(liveObjects) : new Map();
     // Volumes only grow, and only where their class allows it: refused here, not halfway through.
-    guardVolumes(model, deployed ? await (io.readVolumes ?? readLiveVolumes)(target.context) : NO_LIVE_VOLUMES);
+    guardVolumes(model, deployed ? await unwrap(liveVolumes) : NO_LIVE_VOLUMES);
     return deploy(model, target, live);
 }
