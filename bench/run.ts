@@ -44,7 +44,11 @@ const arg = (flag: string, fallback: string) => {
 const TENANTS = arg("--tenants", "1,10").split(",").map(Number);
 const CLUSTER_TENANTS = new Set(arg("--cluster-tenants", TENANTS.filter((n) => n <= 100).join(",")).split(",").map(Number));
 const RUNS = Number(arg("--runs", "3"));
-/** --merge: add these samples to bench/results.json instead of starting it anew. */
+/**
+ * --merge: add these samples to bench/results.json instead of starting it anew. A
+ * measurement this run makes at a fleet size replaces that measurement's earlier samples
+ * there (they were made with older code or settings), and the command lists what it replaced.
+ */
 const MERGE = process.argv.includes("--merge");
 /** --label: appended to every measurement's name, to tell this run's settings apart. */
 const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
@@ -57,6 +61,7 @@ const QPS = process.argv.includes("--qps") ? Number(arg("--qps", "")) : undefine
 const BURST = process.argv.includes("--burst") ? Number(arg("--burst", "")) : undefined;
 
 type Samples = Record<string, number[]>;
+const measuredHere = new Set<string>();
 const RESULTS = path.join(ROOT, "bench", "results.json");
 const previous = MERGE && fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : undefined;
 /** `cpu`: CPU seconds by process during the last run of a measurement (bench/cpu.ts). */
@@ -65,10 +70,17 @@ const results: Record<number, { samples: Samples; resources?: number; objects?: 
 function progress(line: string) {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
+/** "<N>: <measurement>" whose earlier samples this run dropped. */
+const replaced: string[] = [];
 function record(n: number, measurement: string, raw: number) {
     const key = measurement + LABEL;
     const value = Math.round(raw * 1000) / 1000;
-    ((results[n].samples[key] ??= []) as number[]).push(value);
+    if (!measuredHere.has(`${n} ${key}`)) {
+        measuredHere.add(`${n} ${key}`);
+        if (results[n].samples[key]?.length) replaced.push(`${n}: ${key}`);
+        results[n].samples[key] = [];
+    }
+    results[n].samples[key].push(value);
     progress(`N=${n} ${key}: ${value}`);
     // Kept at once: a later step that fails (a 500-tenant up the API server times out) loses nothing measured.
     save();
@@ -246,7 +258,7 @@ function save() {
         started: STARTED.toISOString(),
         commands: [
             ...(previous?.commands ?? []),
-            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS },
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, ...(replaced.length ? { replaced } : {}) },
         ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
         settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },
