@@ -11,7 +11,7 @@
  * NetworkPolicy lists into an update, so those show here too.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { driftedObject, DriftedObject, groupOf, runOnStack, UNCHANGED } from "./preview-events";
+import { driftedObject, DriftedObject, groupOf, runMain, runOnStack, UNCHANGED } from "./preview-events";
 
 export interface DriftReport {
     stack: string;
@@ -63,5 +63,5 @@ async function cli(args: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    cli(process.argv.slice(2)).then((code) => process.exit(code));
+    runMain(cli);
 }

@@ -15,7 +15,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { EngineEvent, PreviewResult } from "@pulumi/pulumi/automation";
 import { policyPackOptions } from "./policy-config";
-import { argValue, groupOf, runOnStack, UNCHANGED } from "./preview-events";
+import { argValue, groupOf, runMain, runOnStack, UNCHANGED } from "./preview-events";
 import { summarize } from "./summary";
 
 /** The URN of a tenant's slice component. */
@@ -62,5 +62,5 @@ async function cli(args: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    cli(process.argv.slice(2)).then((code) => process.exit(code));
+    runMain(cli);
 }

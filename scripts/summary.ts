@@ -15,7 +15,7 @@ import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { movingIn, readSiblingShards } from "../components/shards";
-import { DriftedObject, driftedObject, groupOf, runOnStack, UNCHANGED } from "./preview-events";
+import { DriftedObject, driftedObject, groupOf, runMain, runOnStack, UNCHANGED } from "./preview-events";
 
 /** GitHub's limit for a comment body. */
 export const COMMENT_LIMIT = 65536;
@@ -125,5 +125,5 @@ async function cli(args: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    cli(process.argv.slice(2)).then((code) => process.exit(code));
+    runMain(cli);
 }
