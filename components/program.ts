@@ -62,7 +62,13 @@ export async function deploy(model: PlatformModel, target: ClusterTarget, live: 
     // Server-side apply lets HPAs and controllers own the fields they manage without diffs.
     // The client rate is the stack's (`cluster.qps`, `cluster.burst`); changing it updates
     // the provider in place and touches no object (e2e 04-client-rate).
+    // `kubeconfig: ""` makes the provider load the ambient kubeconfig itself. Left unset, the
+    // SDK fills it with KUBECONFIG's path, and the provider then writes a copy of that file,
+    // credentials included, to a new temporary file on every run and never removes it (its
+    // writeKubeconfigToFile); the path would also sit in state, so moving the file would
+    // update the provider.
     const provider = new k8s.Provider("k8s", {
+        kubeconfig: "",
         enableServerSideApply: true,
         context: target.context,
         kubeClientSettings: { qps: model.cluster.qps, burst: model.cluster.burst },

@@ -1,7 +1,7 @@
 /** Promise: `pulumi up` of each environment completes with every workload Ready, and a second up changes nothing. */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { kubectlJson, waitFor, workloadReadiness } from "./support";
+import { kubectlJson, leftInTmp, waitFor, workloadReadiness } from "./support";
 
 for (const name of ["test", "production"] as const) {
     describe(`up: ${name}`, () => {
@@ -58,6 +58,12 @@ for (const name of ["test", "production"] as const) {
             const changed = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => !["same", "read"].includes(op));
             assert.deepStrictEqual(changed, [], "second up changed resources");
             await e.preview({ expectNoChanges: true });
+        });
+
+        it(`leaves nothing of ${name}'s runs in the temporary directory, no copy of the kubeconfig above all`, () => {
+            // Two ups and a preview so far, each with the CLI, the language host, the program
+            // and the kubernetes provider, all with this TMPDIR.
+            assert.deepStrictEqual(leftInTmp(env(name).tmpDir), []);
         });
     });
 }

@@ -23,6 +23,8 @@ export const E2E_DIR = path.join(ROOT, ".local", "e2e");
 export class Env {
     readonly workDir: string;
     readonly configFile: string;
+    /** TMPDIR of the CLI, its plugins and the program: what they leave there is a leak (`leftInTmp`). */
+    readonly tmpDir: string;
     private stackPromise?: Promise<Stack>;
     readonly events: EngineEvent[] = [];
 
@@ -34,7 +36,9 @@ export class Env {
     constructor(readonly stackName: string, readonly cluster: Cluster, configFrom = stackName, workDir = path.join(cluster.stateDir, "project")) {
         this.workDir = workDir;
         this.configFile = path.join(this.workDir, `Pulumi.${stackName}.yaml`);
+        this.tmpDir = path.join(cluster.stateDir, `tmp-${stackName}`);
         fs.mkdirSync(this.workDir, { recursive: true });
+        fs.mkdirSync(this.tmpDir, { recursive: true });
         for (const f of ["index.ts", "components", "node_modules", "package.json", "tsconfig.json"]) {
             const target = path.join(this.workDir, f);
             if (!fs.existsSync(target)) fs.symlinkSync(path.join(ROOT, f), target);
@@ -54,6 +58,7 @@ export class Env {
             PULUMI_HOME: common.pulumiHome,
             PULUMI_BACKEND_URL: `file://${path.join(this.cluster.stateDir, "pulumi-state")}`,
             PULUMI_CONFIG_PASSPHRASE: "neurallog-local-only",
+            TMPDIR: this.tmpDir,
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
@@ -183,9 +188,17 @@ export async function snapshot(c: Cluster): Promise<string[]> {
  * One of the project's npm scripts (drift, summary), as a user or a CI job runs it,
  * against this environment's stack; `--stack` defaults to the environment's.
  */
-export function npmScript(e: Env, script: string, ...args: string[]): Promise<Exited> {
+export async function npmScript(e: Env, script: string, ...args: string[]): Promise<Exited> {
     const stackArgs = args.includes("--stack") ? [] : ["--stack", e.stackName];
-    return exited("npm", ["run", "--silent", script, "--", ...stackArgs, "--cwd", e.workDir, ...args], ROOT, e);
+    // A temporary directory of the script's own: whatever the script (or the Automation API
+    // under it, which logs every engine event to a file there) leaves behind is a leak that
+    // grows with the stack, so it fails the test that ran the script.
+    const tmp = fs.mkdtempSync(path.join(e.cluster.stateDir, `tmp-${script}-`));
+    const run = await exited("npm", ["run", "--silent", script, "--", ...stackArgs, "--cwd", e.workDir, ...args], ROOT, e, { TMPDIR: tmp });
+    const left = leftInTmp(tmp);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (left.length > 0) throw new Error(`npm run ${script} left ${left.join(", ")} in its temporary directory`);
+    return run;
 }
 
 /**
@@ -203,14 +216,22 @@ interface Exited {
 }
 
 /** A command with the environment's variables; its exit code, whatever it is. */
-async function exited(command: string, args: string[], cwd: string, e: Env): Promise<Exited> {
+async function exited(command: string, args: string[], cwd: string, e: Env, extraEnv: Record<string, string> = {}): Promise<Exited> {
     try {
-        const { stdout, stderr } = await execFile(command, args, { cwd, env: { ...process.env, ...e.env }, maxBuffer: 64 * 1024 * 1024 });
+        const { stdout, stderr } = await execFile(command, args, { cwd, env: { ...process.env, ...e.env, ...extraEnv }, maxBuffer: 64 * 1024 * 1024 });
         return { code: 0, stdout, stderr };
     } catch (err: any) {
         if (typeof err.code !== "number") throw err;
         return { code: err.code, stdout: err.stdout, stderr: err.stderr };
     }
+}
+
+/**
+ * What is left in a temporary directory, but npm's own compile cache (`v8-compile-cache-<uid>`,
+ * one directory it reuses on every run).
+ */
+export function leftInTmp(dir: string): string[] {
+    return fs.readdirSync(dir).filter((f) => !/^v8-compile-cache-\d+$/.test(f));
 }
 
 /** URNs whose planned operation is not `same` (or a read). */
