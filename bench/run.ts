@@ -168,16 +168,6 @@ function fleetEnv(n: number): Env {
 /** Engine settings of the tuned runs (with --parallel); the default runs set none. */
 const TUNED_ENV = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_PARALLEL: String(TUNED_PARALLEL) };
 
-/**
- * A Pulumi command as a user types it: the CLI, in the stack's project directory, with
- * the tuned settings or with none. Not through the Automation API, which also has the
- * engine write every step's event, old and new state included, to a log file that it then
- * parses (114 MB for a no-change preview of 100 tenants): work a user's `pulumi preview`
- * does not do. Its output goes straight to a file (`pulumi-cli.log` in the cluster's state
- * directory), not through this process: a refreshing preview of 100 tenants prints enough
- * that buffering it here cost 10 s of CPU, taken from the measured processes. Resolves to
- * the end of what this command printed (its summary).
- */
 /** The last `max` bytes of `file` from offset `from` on. */
 function tail(file: string, from: number, max: number): string {
     const start = Math.max(from, fs.statSync(file).size - max);
@@ -191,6 +181,16 @@ function tail(file: string, from: number, max: number): string {
     }
 }
 
+/**
+ * A Pulumi command as a user types it: the CLI, in the stack's project directory, with
+ * the tuned settings or with none. Not through the Automation API, which also has the
+ * engine write every step's event, old and new state included, to a log file that it then
+ * parses (114 MB for a no-change preview of 100 tenants): work a user's `pulumi preview`
+ * does not do. Its output goes straight to a file (`pulumi-cli.log` in the cluster's state
+ * directory), not through this process: a refreshing preview of 100 tenants prints enough
+ * that buffering it here cost 10 s of CPU, taken from the measured processes. Resolves to
+ * the end of what this command printed (its summary).
+ */
 function pulumi(e: Env, tuned: boolean, ...args: string[]): Promise<string> {
     const env: NodeJS.ProcessEnv = { ...process.env, ...e.env, ...(tuned ? TUNED_ENV : {}) };
     if (!tuned) for (const k of Object.keys(TUNED_ENV)) delete env[k];

@@ -477,9 +477,9 @@ else
 fi
 
 # kube-controller-manager: default controller set. The quota controller recounts every
-# quota every 15 s (default 5 min): a pod admitted before the API server's quota cache has
-# seen a quota created in the same apply is charged to nobody until the next full count,
-# and the live suite's quota test (one minute per tenant) then saw 1 pod counted of 2.
+# quota every 15 s (default 5 min): a new pod triggers no recount, so a usage it wrote from
+# a lagging cache under load stays until the next full count. The live suite's quota test
+# (one minute per tenant) once saw 1 pod counted of 2.
 if pid="$(running_pid kube-controller-manager)"; then
   log "kube-controller-manager already running (pid $pid)"
 else
