@@ -2,6 +2,7 @@
  * e2e support: the locally built Pulumi CLI driven through the Automation API, against
  * one local cluster per environment (tests/support/cluster.ts).
  */
+import * as assert from "assert";
 import { execFile as execFileCb } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -237,4 +238,25 @@ export function leftInTmp(dir: string): string[] {
 /** URNs whose planned operation is not `same` (or a read). */
 export function changes(ops: Map<string, string>): [string, string][] {
     return [...ops].filter(([, op]) => !["same", "read", "refresh"].includes(op));
+}
+
+/**
+ * A change the kubernetes provider must take in place: the preview plans an update of the
+ * provider `k8s` and nothing else, the up makes exactly that one update, `live()` reads the
+ * same before and after (a replaced provider would replace every object), and a preview
+ * afterwards finds nothing to do.
+ */
+export async function expectProviderUpdateAlone(e: Env, live: () => Promise<string[]>) {
+    const before = await live();
+    const planned = changes(await e.preview());
+    assert.deepStrictEqual(
+        planned.map(([urn, op]) => `${urn.split("::").slice(-2).join("::")} ${op}`),
+        ["pulumi:providers:kubernetes::k8s update"],
+        "only the provider, updated in place",
+    );
+    const result = await e.up();
+    const changed = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => !["same", "read"].includes(op));
+    assert.deepStrictEqual(changed, [["update", 1]]);
+    assert.deepStrictEqual(await live(), before, "a live object was touched");
+    await e.preview({ expectNoChanges: true });
 }
