@@ -58,6 +58,8 @@ const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 /** --parallel: the engine's parallelism in the tuned runs, by default scripts/pulumi-env.sh's (the CLI's own is 4 per core). */
 const TUNED_PARALLEL = Number(arg("--parallel", common.parallel));
 const SHARD_SIZE = Number(arg("--shard-size", "20"));
+/** Whether this command runs the Pulumi CLI against a cluster (so TUNED_PARALLEL applies). */
+const PULUMI_ON_CLUSTER = ["C", "B", "D", "E", "Cdefault", "Dshard"].some((k) => ONLY.has(k));
 /** --qps / --burst: the provider's client rate (neurallog:cluster.qps/burst) for the fleet's stack. */
 const QPS = process.argv.includes("--qps") ? Number(arg("--qps", "")) : undefined;
 const BURST = process.argv.includes("--burst") ? Number(arg("--burst", "")) : undefined;
@@ -273,7 +275,7 @@ async function shardedOnboarding(n: number) {
 }
 
 async function main() {
-    const cold = ["K", "C", "B", "D", "E", "Cdefault", "Dshard"].some((k) => ONLY.has(k));
+    const cold = PULUMI_ON_CLUSTER || ONLY.has("K");
     if (cold) buildToolchain();
     for (const n of TENANTS) {
         results[n] ??= { samples: {} };
@@ -303,7 +305,7 @@ function save() {
         started: STARTED.toISOString(),
         commands: [
             ...(previous?.commands ?? []),
-            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, ...(replaced.length ? { replaced } : {}) },
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, ...(PULUMI_ON_CLUSTER ? { parallel: TUNED_PARALLEL } : {}), ...(replaced.length ? { replaced } : {}) },
         ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
         settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },
