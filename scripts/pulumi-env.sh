@@ -15,7 +15,7 @@ mkdir -p "$STATE_DIR/pulumi-state"
 export PULUMI_SKIP_CHECKPOINTS="${PULUMI_SKIP_CHECKPOINTS:-true}"
 # Most steps wait on the API server (an apply, then its rollout), not on the CPU, so the
 # CLI's default of 4 per core (8 here) leaves it idle: a 100-tenant first up took 96 s at
-# 32 and 71 s at 64; a 500-tenant one 316 s at 64 and 269 s at 128. 256 made this
+# 32 and 71 s at 64; a 500-tenant one 316 s at 64 and 253 s at 128 (medians of 3). 256 made this
 # machine's API server time out creating Services in a 500-tenant up (bench/results.md).
 # The workflows agree.
 export PULUMI_PARALLEL="${PULUMI_PARALLEL:-128}"
