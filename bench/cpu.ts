@@ -2,13 +2,17 @@
  * Where a measurement's time goes: CPU seconds by process while it runs, read from /proc
  * every 200 ms (Linux). Wall time alone cannot tell a step that waits (on the API server,
  * on a rollout) from one that is short of CPU, nor which side spends it: the program, the
- * engine, the providers or the cluster.
+ * engine, the providers or the cluster. The same samples give each process's peak
+ * resident memory, which is what decides the machine (or CI runner) a fleet needs.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
 /** USER_HZ: /proc reports CPU time in these ticks on every Linux this runs on. */
 const TICKS_PER_SECOND = 100;
+/** /proc/<pid>/stat counts resident memory in pages. */
+const PAGE_BYTES = Number(execFileSync("getconf", ["PAGESIZE"], { encoding: "utf8" }).trim());
 
 /** Pure: the name a process is reported under, from its command line (or, for a kernel thread, its name). */
 export function processLabel(argv: string[], name: string): string {
@@ -21,17 +25,24 @@ export function processLabel(argv: string[], name: string): string {
     return `node: ${path.basename(script ?? "?")}`;
 }
 
-/** Pure: the name and user + system ticks in the text of /proc/<pid>/stat (the name may hold spaces). */
-export function parseStat(stat: string): { name: string; ticks: number } {
+/**
+ * Pure: the name, user + system ticks and resident pages in the text of /proc/<pid>/stat
+ * (the name may hold spaces).
+ */
+export function parseStat(stat: string): { name: string; ticks: number; rssPages: number } {
     const close = stat.lastIndexOf(")");
     const fields = stat.slice(close + 2).split(" ");
-    // Fields 14 and 15 of proc(5), utime and stime; `fields` starts at field 3.
-    return { name: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]) };
+    // Fields 14 and 15 of proc(5), utime and stime, and 24, rss; `fields` starts at field 3.
+    return { name: stat.slice(stat.indexOf("(") + 1, close), ticks: Number(fields[11]) + Number(fields[12]), rssPages: Number(fields[21]) };
 }
+
+type Sample = { label: string; ticks: number; rssPages: number };
 
 export class CpuSampler {
     private readonly before = new Map<number, number>();
-    private readonly latest = new Map<number, { label: string; ticks: number }>();
+    private readonly latest = new Map<number, Sample>();
+    /** Per label, the most its processes held resident at once (pages), over the samples. */
+    private readonly peakPages = new Map<string, number>();
     private timer?: NodeJS.Timeout;
 
     start(): void {
@@ -51,22 +62,41 @@ export class CpuSampler {
         return Object.fromEntries([...byLabel].sort((a, b) => b[1] - a[1]).map(([l, s]) => [l, Math.round(s * 10) / 10]));
     }
 
-    private sample(): void {
-        for (const [pid, v] of this.read()) this.latest.set(pid, v);
+    /**
+     * MiB by process label since start(), largest first: the peak of the resident memory
+     * of the label's processes summed at each sample (two providers count together). A
+     * spike shorter than the 200 ms between samples can be missed.
+     */
+    peakMemoryMiB(): Record<string, number> {
+        return Object.fromEntries(
+            [...this.peakPages]
+                .sort((a, b) => b[1] - a[1])
+                .map(([l, pages]) => [l, Math.round((pages * PAGE_BYTES) / 2 ** 20)] as [string, number])
+                .filter(([, mib]) => mib > 0),
+        );
     }
 
-    private read(): Map<number, { label: string; ticks: number }> {
-        const seen = new Map<number, { label: string; ticks: number }>();
+    private sample(): void {
+        const now = new Map<string, number>();
+        for (const [pid, v] of this.read()) {
+            this.latest.set(pid, v);
+            now.set(v.label, (now.get(v.label) ?? 0) + v.rssPages);
+        }
+        for (const [label, pages] of now) this.peakPages.set(label, Math.max(this.peakPages.get(label) ?? 0, pages));
+    }
+
+    private read(): Map<number, Sample> {
+        const seen = new Map<number, Sample>();
         for (const entry of fs.readdirSync("/proc")) {
             const pid = Number(entry);
             if (!Number.isInteger(pid) || pid === process.pid) continue;
             try {
-                const { name, ticks } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+                const { name, ticks, rssPages } = parseStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
                 // Read every time: a child sampled between fork and exec still shows its
                 // parent's command line, and an exiting one shows none (keep the last name).
                 const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
                 const label = argv.length === 0 && this.latest.has(pid) ? this.latest.get(pid)!.label : processLabel(argv, name);
-                seen.set(pid, { label, ticks });
+                seen.set(pid, { label, ticks, rssPages });
             } catch {
                 // The process ended between listing and reading: its last sample stands.
             }

@@ -71,7 +71,7 @@ export function markdown(data: any): string {
         });
         lines.push(`| ${k} | ${cells.join(" | ")} |`);
     }
-    lines.push("", "![Median seconds by fleet size](results.svg)", "", ...cpuTables(data));
+    lines.push("", "![Median seconds by fleet size](results.svg)", "", ...cpuTables(data), ...memoryTables(data));
     return lines.join("\n");
 }
 
@@ -97,6 +97,32 @@ export function cpuTables(data: any, columns = 6): string[] {
             const other = total(m) - top.reduce((a, l) => a + (p[l] ?? 0), 0);
             out.push(`| ${m} | ${busy} | ${top.map((l) => fmt(p[l] ?? 0)).join(" | ")} | ${fmt(Math.max(0, other))} |`);
         }
+        out.push("");
+    }
+    return out;
+}
+
+/**
+ * Pure: for each fleet size with memory samples, the peak resident memory (MiB) of the
+ * processes that hold most, in the last run of each measurement, and the machine's total.
+ */
+export function memoryTables(data: any, columns = 6): string[] {
+    const out: string[] = [];
+    for (const n of Object.keys(data.results).map(Number).sort((a, b) => a - b)) {
+        const memory: Record<string, Record<string, number>> | undefined = data.results[n].memory;
+        if (!memory || !Object.keys(memory).length) continue;
+        const most = new Map<string, number>();
+        for (const p of Object.values(memory)) for (const [label, mib] of Object.entries(p)) most.set(label, Math.max(most.get(label) ?? 0, mib));
+        const top = [...most].sort((a, b) => b[1] - a[1]).slice(0, columns).map(([l]) => l);
+        if (!out.length)
+            out.push(
+                "## Peak memory",
+                "",
+                `Peak resident memory (MiB) by process during the last run of each measurement, from the same /proc samples (a spike shorter than 200 ms can be missed); the machine has ${data.machine.memoryGiB} GiB.`,
+                "",
+            );
+        out.push(`### ${n} tenant${n === 1 ? "" : "s"}`, "", `| measurement | ${top.join(" | ")} |`, `| --- | ${top.map(() => "---").join(" | ")} |`);
+        for (const [m, p] of Object.entries(memory)) out.push(`| ${m} | ${top.map((l) => (p[l] === undefined ? "–" : String(p[l]))).join(" | ")} |`);
         out.push("");
     }
     return out;

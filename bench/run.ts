@@ -68,8 +68,14 @@ type Samples = Record<string, number[]>;
 const measuredHere = new Set<string>();
 const RESULTS = path.join(ROOT, "bench", "results.json");
 const previous = MERGE && fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : undefined;
-/** `cpu`: CPU seconds by process during the last run of a measurement (bench/cpu.ts). */
-const results: Record<number, { samples: Samples; resources?: number; objects?: number; cpu?: Record<string, Record<string, number>> }> = previous?.results ?? {};
+/**
+ * `cpu`: CPU seconds by process during the last run of a measurement; `memory`: each
+ * process's peak resident MiB in that run (bench/cpu.ts).
+ */
+const results: Record<
+    number,
+    { samples: Samples; resources?: number; objects?: number; cpu?: Record<string, Record<string, number>>; memory?: Record<string, Record<string, number>> }
+> = previous?.results ?? {};
 
 function progress(line: string) {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -94,12 +100,13 @@ async function timed<T>(f: () => Promise<T> | T): Promise<[number, T]> {
     const v = await f();
     return [(Date.now() - t) / 1000, v];
 }
-/** timed(), with the CPU each process spent meanwhile kept beside the measurement. */
+/** timed(), with the CPU each process spent meanwhile, and its peak memory, kept beside the measurement. */
 async function profiled<T>(n: number, measurement: string, f: () => Promise<T>): Promise<[number, T]> {
     const sampler = new CpuSampler();
     sampler.start();
     const out = await timed(f);
     (results[n].cpu ??= {})[measurement + LABEL] = sampler.stop();
+    (results[n].memory ??= {})[measurement + LABEL] = sampler.peakMemoryMiB();
     return out;
 }
 /** The Node.js arguments the language host gives the program (Pulumi.yaml runtime.options.nodeargs). */

@@ -6,15 +6,15 @@ import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import { CpuSampler, parseStat, processLabel } from "../../bench/cpu";
-import { cpuTables } from "../../bench/report";
+import { cpuTables, memoryTables } from "../../bench/report";
 
 describe("bench CPU profile", () => {
     it("reads the name and ticks of /proc/<pid>/stat, also when the name holds spaces and parentheses", () => {
         const self = parseStat(fs.readFileSync("/proc/self/stat", "utf8"));
         assert.strictEqual(self.name, "node");
         assert.ok(self.ticks >= 0 && Number.isInteger(self.ticks));
-        const odd = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 17 0 0 20 0 1 0 1 1 1";
-        assert.deepStrictEqual(parseStat(odd), { name: "a (b) c", ticks: 267 });
+        const odd = "42 (a (b) c) S 1 42 42 0 -1 4194560 100 0 0 0 250 17 0 0 20 0 1 0 1 9000 2500 18446744073709551615";
+        assert.deepStrictEqual(parseStat(odd), { name: "a (b) c", ticks: 267, rssPages: 2500 });
     });
 
     it("names the program, the dynamic provider, binaries and kernel threads apart", () => {
@@ -36,6 +36,21 @@ describe("bench CPU profile", () => {
         assert.ok((profile["node: spin.js"] ?? 0) >= 0.3, JSON.stringify(profile));
     });
 
+    it("keeps the peak of a child's resident memory after it has let it go", async function () {
+        this.timeout(20000);
+        const sampler = new CpuSampler();
+        sampler.start();
+        // Holds 300 MiB for a second (five samples), then frees it and idles before exiting.
+        const script = "let b = Buffer.alloc(300 * 2 ** 20, 1); setTimeout(() => { b = undefined; global.gc(); setTimeout(() => {}, 600); }, 1000);";
+        await new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--expose-gc", "-e", script, "/tmp/memory-child/hold.js"]);
+            child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`exit ${code}`))));
+        });
+        sampler.stop();
+        const peak = sampler.peakMemoryMiB()["node: hold.js"] ?? 0;
+        assert.ok(peak >= 300 && peak < 600, `peak ${peak} MiB of a child that held 300 MiB`);
+    });
+
     it("reports cores busy as CPU over wall time of the same run", () => {
         const data = {
             machine: { cpus: 2 },
@@ -43,5 +58,22 @@ describe("bench CPU profile", () => {
         };
         const text = cpuTables(data).join("\n");
         assert.match(text, /\| C up \| 1\.20 \| 30\.0 \| 20\.0 \| 10\.0 \| 0\.00 \|/);
+    });
+
+    it("tables each process's peak memory under the processes that held most", () => {
+        const data = {
+            machine: { cpus: 2, memoryGiB: 24 },
+            results: {
+                500: {
+                    samples: {},
+                    memory: { "C up": { pulumi: 3250, "node: program": 2277, etcd: 900 }, "E drift": { pulumi: 6449, "node: program": 2650 } },
+                },
+            },
+        };
+        const text = memoryTables(data, 2).join("\n");
+        assert.match(text, /### 500 tenants/);
+        assert.match(text, /\| measurement \| pulumi \| node: program \|/);
+        assert.match(text, /\| C up \| 3250 \| 2277 \|/);
+        assert.match(text, /\| E drift \| 6449 \| 2650 \|/);
     });
 });
