@@ -38,22 +38,52 @@ export function parseStat(stat: string): { name: string; ticks: number; rssPages
 
 type Sample = { label: string; ticks: number; rssPages: number };
 
+/**
+ * Pure: from the aggregate `cpu` line of /proc/stat, the ticks the hypervisor gave to
+ * other guests while this one had work (steal) and all ticks counted. On a shared host
+ * the same work takes longer when another guest is busy; the share of steal over a
+ * measurement tells a slower host from slower code.
+ */
+export function parseCpuLine(procStat: string): { steal: number; total: number } {
+    const line = procStat.split("\n").find((l) => l.startsWith("cpu "));
+    if (!line) throw new Error("no aggregate cpu line in /proc/stat");
+    // user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user and nice]
+    const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+}
+
+/** Pure: the share of the host's CPU time stolen between two readings of /proc/stat. */
+export function stealShare(before: { steal: number; total: number }, after: { steal: number; total: number }): number {
+    const total = after.total - before.total;
+    return total > 0 ? (after.steal - before.steal) / total : 0;
+}
+
 export class CpuSampler {
     private readonly before = new Map<number, number>();
     private readonly latest = new Map<number, Sample>();
     /** Per label, the most its processes held resident at once (pages), over the samples. */
     private readonly peakPages = new Map<string, number>();
     private timer?: NodeJS.Timeout;
+    private hostBefore?: { steal: number; total: number };
+    private hostAfter?: { steal: number; total: number };
 
     start(): void {
+        this.hostBefore = parseCpuLine(fs.readFileSync("/proc/stat", "utf8"));
         for (const [pid, ticks] of this.read()) this.before.set(pid, ticks.ticks);
         this.timer = setInterval(() => this.sample(), 200);
+    }
+
+    /** The share of the machine's CPU time the hypervisor stole between start() and stop(). */
+    steal(): number {
+        if (!this.hostBefore || !this.hostAfter) throw new Error("steal() needs start() and stop() first");
+        return stealShare(this.hostBefore, this.hostAfter);
     }
 
     /** Seconds of CPU by process label since start(), largest first; this process excluded. */
     stop(): Record<string, number> {
         clearInterval(this.timer);
         this.sample();
+        this.hostAfter = parseCpuLine(fs.readFileSync("/proc/stat", "utf8"));
         const byLabel = new Map<string, number>();
         for (const [pid, { label, ticks }] of this.latest) {
             const spent = ticks - (this.before.get(pid) ?? 0);

@@ -49,7 +49,7 @@ export function markdown(data: any): string {
         "",
         "Produced by these commands, then `npm run bench:report`:",
         "",
-        ...data.commands.map((c: any) => `- \`${c.command}\` (started ${c.started}; Node arguments: ${c.nodeArgs.length ? c.nodeArgs.join(" ") : "none"}${c.parallel ? `; tuned parallelism ${c.parallel}` : ""}${c.note ? `; ${c.note}` : ""}${c.replaced ? `; replaced the earlier samples of ${c.replaced.join(", ")}` : ""})`),
+        ...data.commands.map((c: any) => `- \`${c.command}\` (started ${c.started}; Node arguments: ${c.nodeArgs.length ? c.nodeArgs.join(" ") : "none"}; transpiler ${c.transpiler ?? "typescript"}${c.parallel ? `; tuned parallelism ${c.parallel}` : ""}${c.note ? `; ${c.note}` : ""}${c.replaced ? `; replaced the earlier samples of ${c.replaced.join(", ")}` : ""})`),
         "",
         `Machine: ${data.machine.cpus} × ${data.machine.cpu}, ${data.machine.memoryGiB} GiB, Node ${data.machine.node}, ${data.machine.platform}; local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes) on the same machine.`,
         `Tuned engine settings of the last command (each command above names the parallelism its tuned runs used): ${Object.entries(data.settings.tuned).map(([k, v]) => `${k}=${v}`).join(", ")}.`,
@@ -85,17 +85,19 @@ export function cpuTables(data: any, columns = 6): string[] {
     for (const n of Object.keys(data.results).map(Number).sort((a, b) => a - b)) {
         const cpu: Record<string, Record<string, number>> | undefined = data.results[n].cpu;
         if (!cpu || !Object.keys(cpu).length) continue;
+        const steal: Record<string, number> = data.results[n].steal ?? {};
         const total = (m: string) => Object.values(cpu[m]).reduce((a, b) => a + b, 0);
         const weight = new Map<string, number>();
         for (const p of Object.values(cpu)) for (const [label, sec] of Object.entries(p)) weight.set(label, (weight.get(label) ?? 0) + sec);
         const top = [...weight].sort((a, b) => b[1] - a[1]).slice(0, columns).map(([l]) => l);
-        if (!out.length) out.push("## Where the CPU goes", "", `CPU seconds by process during the last run of each measurement (sampled from /proc every 200 ms), and the machine's ${data.machine.cpus} cores' average use over the measurement's wall time.`, "");
-        out.push(`### ${n} tenant${n === 1 ? "" : "s"}`, "", `| measurement | cores busy | ${top.join(" | ")} | other |`, `| --- | --- | ${top.map(() => "---").join(" | ")} | --- |`);
+        if (!out.length) out.push("## Where the CPU goes", "", `CPU seconds by process during the last run of each measurement (sampled from /proc every 200 ms), the machine's ${data.machine.cpus} cores' average use over the measurement's wall time, and the share of the machine's CPU time the hypervisor gave to other guests meanwhile (host steal; – where it was not recorded): the same work takes longer on a busy host.`, "");
+        out.push(`### ${n} tenant${n === 1 ? "" : "s"}`, "", `| measurement | cores busy | host steal | ${top.join(" | ")} | other |`, `| --- | --- | --- | ${top.map(() => "---").join(" | ")} | --- |`);
         for (const [m, p] of Object.entries(cpu)) {
             const wall = data.results[n].samples[m]?.at(-1);
             const busy = wall ? (total(m) / wall).toFixed(2) : "–";
             const other = total(m) - top.reduce((a, l) => a + (p[l] ?? 0), 0);
-            out.push(`| ${m} | ${busy} | ${top.map((l) => fmt(p[l] ?? 0)).join(" | ")} | ${fmt(Math.max(0, other))} |`);
+            const stolen = steal[m] === undefined ? "–" : `${Math.round(steal[m] * 100)}%`;
+            out.push(`| ${m} | ${busy} | ${stolen} | ${top.map((l) => fmt(p[l] ?? 0)).join(" | ")} | ${fmt(Math.max(0, other))} |`);
         }
         out.push("");
     }

@@ -32,6 +32,7 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as ts from "typescript";
 import * as YAML from "yaml";
 import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
 import { sliceUrn } from "../scripts/onboard";
@@ -74,7 +75,7 @@ const previous = MERGE && fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RE
  */
 const results: Record<
     number,
-    { samples: Samples; resources?: number; objects?: number; cpu?: Record<string, Record<string, number>>; memory?: Record<string, Record<string, number>> }
+    { samples: Samples; resources?: number; objects?: number; cpu?: Record<string, Record<string, number>>; memory?: Record<string, Record<string, number>>; steal?: Record<string, number> }
 > = previous?.results ?? {};
 
 function progress(line: string) {
@@ -107,12 +108,15 @@ async function profiled<T>(n: number, measurement: string, f: () => Promise<T>):
     const out = await timed(f);
     (results[n].cpu ??= {})[measurement + LABEL] = sampler.stop();
     (results[n].memory ??= {})[measurement + LABEL] = sampler.peakMemoryMiB();
+    (results[n].steal ??= {})[measurement + LABEL] = Math.round(sampler.steal() * 1000) / 1000;
     return out;
 }
 /** The Node.js arguments the language host gives the program (Pulumi.yaml runtime.options.nodeargs). */
 const NODE_ARGS: string[] = String(YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).runtime?.options?.nodeargs ?? "")
     .split(/\s+/)
     .filter(Boolean);
+/** Which transpiler ts-node runs the program with (tsconfig.json's `ts-node.swc`); it moved the fixed cost of every run. */
+const TRANSPILER: string = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile).config?.["ts-node"]?.swc ? "swc" : "typescript";
 const node = (script: string, ...args: string[]) =>
     execFileSync(process.execPath, [...NODE_ARGS, "-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", script), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
 
@@ -312,7 +316,7 @@ function save() {
         started: STARTED.toISOString(),
         commands: [
             ...(previous?.commands ?? []),
-            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, ...(PULUMI_ON_CLUSTER ? { parallel: TUNED_PARALLEL } : {}), ...(replaced.length ? { replaced } : {}) },
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, transpiler: TRANSPILER, ...(PULUMI_ON_CLUSTER ? { parallel: TUNED_PARALLEL } : {}), ...(replaced.length ? { replaced } : {}) },
         ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
         settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },

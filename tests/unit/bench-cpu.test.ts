@@ -5,7 +5,7 @@
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
-import { CpuSampler, parseStat, processLabel } from "../../bench/cpu";
+import { CpuSampler, parseCpuLine, parseStat, processLabel, stealShare } from "../../bench/cpu";
 import { cpuTables, memoryTables } from "../../bench/report";
 
 describe("bench CPU profile", () => {
@@ -57,7 +57,22 @@ describe("bench CPU profile", () => {
             results: { 100: { samples: { "C up": [90, 50] }, cpu: { "C up": { "kube-apiserver": 30, "node: program": 20, pulumi: 10 } } } },
         };
         const text = cpuTables(data).join("\n");
-        assert.match(text, /\| C up \| 1\.20 \| 30\.0 \| 20\.0 \| 10\.0 \| 0\.00 \|/);
+        assert.match(text, /\| C up \| 1\.20 \| – \| 30\.0 \| 20\.0 \| 10\.0 \| 0\.00 \|/);
+    });
+
+    it("reads the host's steal from /proc/stat and reports its share of a measurement", () => {
+        const self = parseCpuLine(fs.readFileSync("/proc/stat", "utf8"));
+        assert.ok(self.total > 0 && self.steal >= 0 && self.steal <= self.total);
+        // guest and guest_nice (the last two) are already counted in user and nice.
+        const before = parseCpuLine("cpu  100 0 50 800 10 0 5 35 7 7\ncpu0 50 0 25 400 5 0 2 18 0 0\n");
+        assert.deepStrictEqual(before, { steal: 35, total: 1000 });
+        const after = parseCpuLine("cpu  400 0 150 1100 10 0 5 335 9 9\n");
+        assert.strictEqual(stealShare(before, after), 0.3);
+        const data = {
+            machine: { cpus: 2 },
+            results: { 100: { samples: { "B preview": [20] }, cpu: { "B preview": { "node: program": 16, pulumi: 8 } }, steal: { "B preview": 0.3 } } },
+        };
+        assert.match(cpuTables(data).join("\n"), /\| B preview \| 1\.20 \| 30% \| 16\.0 \| 8\.00 \| 0\.00 \|/);
     });
 
     it("tables each process's peak memory under the processes that held most", () => {
