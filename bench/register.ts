@@ -21,7 +21,6 @@ async function main() {
         {
             newResource: (a) => {
                 resources++;
-                if (a.type === "pulumi:pulumi:StackReference") return { id: a.name, state: { name: a.inputs.name, outputs: {}, secretOutputNames: [] } };
                 // A generated credential's value, as its provider would return it.
                 if (a.type.includes("GeneratedCredential")) return { id: a.name, state: { ...a.inputs, value: `generated-${a.name}` } };
                 const state = a.inputs.metadata && !a.inputs.metadata.name ? { ...a.inputs, metadata: { ...a.inputs.metadata, name: `${a.name}-x` } } : a.inputs;

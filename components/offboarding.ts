@@ -3,9 +3,9 @@
  * delete its whole slice once the program finishes, children first: `protect` on the
  * namespace only stops it after the workloads, services, policies and RBAC are gone.
  * So the program compares the config with what the last update deployed (this stack's
- * own `tenants` output, read through a StackReference) and refuses, before it registers
- * a single resource, to drop a tenant that was not decommissioned first. A program that
- * fails registers nothing, and the engine deletes nothing.
+ * own `tenants` output) and refuses, before it registers a single resource, to drop a
+ * tenant that was not decommissioned first. A program that fails registers nothing, and
+ * the engine deletes nothing.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigProblem, PROJECT } from "./config";
@@ -34,12 +34,23 @@ export function removedTenantProblems(previous: Record<string, DeployedTenant>, 
 /**
  * Reads the `tenants` output of this very stack's last update; undefined for a stack
  * that has never been deployed.
+ *
+ * Read from the engine's own record of the root stack resource, not through a
+ * StackReference to this stack. The root stack is the program's first registration and
+ * never changes, so the engine answers it with the state it holds from the checkpoint
+ * this deployment is diffed against, outputs included, also in a targeted or refreshing
+ * run; `pulumi:pulumi:getResource` returns that state. A StackReference had the engine
+ * load and decode the whole checkpoint a second time: 1.4 s and 2.5 CPU-seconds of a
+ * no-change preview of 100 tenants (40 MB of state), growing with the stack, and a
+ * `read` step in every preview.
  */
 export async function deployedTenants(): Promise<Record<string, DeployedTenant> | undefined> {
-    const self = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`);
-    const details = await self.getOutputDetails("tenants");
-    const value = details.value ?? details.secretValue;
-    return value && typeof value === "object" ? (value as Record<string, DeployedTenant>) : undefined;
+    const stack = pulumi.runtime.getStackResource();
+    if (!stack) throw new Error("deployedTenants() runs inside the Pulumi program: the root stack resource is not registered");
+    const urn = await new Promise<string>((resolve) => stack.urn.apply(resolve));
+    const { state } = await pulumi.runtime.invoke("pulumi:pulumi:getResource", { urn });
+    const tenants = state?.tenants;
+    return tenants && typeof tenants === "object" ? (tenants as Record<string, DeployedTenant>) : undefined;
 }
 
 /** Throws a ConfigError when a deployed tenant would be dropped. */

@@ -135,8 +135,8 @@ export async function deploy(model: PlatformModel, target: ClusterTarget, live: 
 /**
  * Validates the whole stack config, refuses a kubeconfig that points at another cluster
  * than the one the stack names, refuses to drop a tenant that is not decommissioned, and
- * refuses to shrink a volume or grow one its class cannot; any failure registers nothing but the read of this stack's own
- * outputs, so the engine changes nothing.
+ * refuses to shrink a volume or grow one its class cannot; any failure registers nothing
+ * (beyond the root stack every program has), so the engine changes nothing.
  */
 export async function main(
     io: {
@@ -151,8 +151,8 @@ export async function main(
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());
     // The guards' reads all start now and run together: reading this stack's last outputs
-    // loads its whole checkpoint (40 MB at 100 tenants), and the LISTs of live objects
-    // need not wait for it. A stack never deployed has no objects of its own to compare,
+    // waits for the root stack's registration, and the LISTs of live objects need not
+    // wait for it. A stack never deployed has no objects of its own to compare,
     // so the live reads' results, and their errors, count only for a deployed stack.
     const owners = settle(() => (io.readOwners ?? readLiveOwners)(target.context));
     const previous = settle(deployedTenants);

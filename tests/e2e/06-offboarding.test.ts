@@ -6,7 +6,8 @@
  */
 import * as assert from "assert";
 import { env } from "./hooks";
-import { Cluster, kubectlJson } from "./support";
+import { sliceUrn } from "../../scripts/onboard";
+import { Cluster, kubectlJson, pulumiCli } from "./support";
 
 const id = "hooli";
 const ns = `tenant-${id}`;
@@ -38,6 +39,13 @@ describe("offboarding without data loss (production)", () => {
             const message = new RegExp(`neurallog:tenants no longer lists tenant "${id}"[\\s\\S]*decommission: true`);
             await assert.rejects(e.preview(), message);
             await assert.rejects(e.up(), message);
+            // The guard reads the stack's record from the engine's state of the root stack,
+            // which a refreshing run and a run targeted at another tenant hold too.
+            await assert.rejects(e.preview({ refresh: true }), message);
+            const other = e.readConfig().config["neurallog:tenants"].find((t: any) => t.tenantId !== id).tenantId;
+            const targeted = await pulumiCli(e, "preview", "--target", sliceUrn(e.stackName, "neurallog", other), "--target-dependents");
+            assert.notStrictEqual(targeted.code, 0, targeted.stdout);
+            assert.match(targeted.stdout + targeted.stderr, message);
         } finally {
             e.writeConfig(saved);
         }

@@ -45,7 +45,10 @@ const credentialState = new Map<string, Record<string, unknown>>();
 
 class Recorder implements pulumi.runtime.Mocks {
     readonly resources: Registered[] = [];
-    /** What this stack's last update exported, as its self StackReference reads it. */
+    /**
+     * What this stack's last update exported: the engine answers the root stack's
+     * registration with it, which is where the offboarding guard reads it.
+     */
     constructor(private readonly previousOutputs: Record<string, unknown> = {}) {}
     async newResource(args: pulumi.runtime.MockResourceArgs): Promise<{ id: string | undefined; state: Record<string, any> }> {
         this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
@@ -60,9 +63,7 @@ class Recorder implements pulumi.runtime.Mocks {
             }
             state = { ...credentialState.get(args.name), __provider };
         }
-        if (args.type === "pulumi:pulumi:StackReference") {
-            state = { name: args.inputs.name, outputs: this.previousOutputs, secretOutputNames: [] };
-        }
+        if (args.type === "pulumi:pulumi:Stack") state = { ...this.previousOutputs };
         if (args.type.startsWith("kubernetes:") && state.metadata) {
             state.metadata = { ...state.metadata, name: state.metadata.name ?? `${args.name}-generated` };
         }
