@@ -91,10 +91,10 @@ describe("cluster-scoped objects belong to one stack", () => {
 describe("the provider's client rate (cluster.qps, cluster.burst)", () => {
     const provider = (run: Run) => run.resources.find((r) => r.type === "pulumi:providers:kubernetes")!;
 
-    it("defaults to 200 queries per second with a burst of 400, and takes the stack's values", async () => {
+    it("defaults to 1000 queries per second with a burst of 2000, and takes the stack's values", async () => {
         const defaults = await runProgram(stackConfig("test"));
         assert.ifError(defaults.error);
-        assert.deepStrictEqual(JSON.parse(provider(defaults).inputs.kubeClientSettings), { qps: 200, burst: 400 });
+        assert.deepStrictEqual(JSON.parse(provider(defaults).inputs.kubeClientSettings), { qps: 1000, burst: 2000 });
         const config = stackConfig("test");
         config.cluster = { ...config.cluster, qps: 75, burst: 150 };
         const set = await runProgram(config);
