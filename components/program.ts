@@ -3,6 +3,7 @@
  * one TenantSlice per tenant. index.ts calls it; the unit tests call it under mocks.
  */
 import { skipBookkeepingStackTraces } from "./stack-traces";
+import { useFastStructCodec } from "./protobuf-struct";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
@@ -147,6 +148,7 @@ export async function main(
     } = {},
 ): Promise<ProgramOutputs> {
     skipBookkeepingStackTraces();
+    useFastStructCodec();
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());
