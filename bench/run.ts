@@ -3,7 +3,7 @@
  * drift-checking cost for fleets of N tenants, beside kubectl on the same objects.
  *
  *   npm run bench -- [--tenants 1,10,100] [--cluster-tenants 1,10] [--runs 3] [--only A,K,B,C,D,E,Cdefault,Dshard] [--shard-size 20] [--qps N --burst M] [--parallel P]
- *                    [--merge] [--label <name>]
+ *                    [--merge] [--label <name>] [--alternate KEY=VALUE]
  *
  * --cluster-tenants limits the measurements on a cluster (all but A) to those fleet sizes
  * (default: every --tenants size up to 100).
@@ -55,6 +55,14 @@ const RUNS = Number(arg("--runs", "3"));
 const MERGE = process.argv.includes("--merge");
 /** --label: appended to every measurement's name, to tell this run's settings apart. */
 const LABEL = process.argv.includes("--label") ? ` [${arg("--label", "")}]` : "";
+/**
+ * --alternate KEY=VALUE: B and E run twice on the same deployed stack, once with KEY=VALUE
+ * in the CLI's environment (recorded as "B preview [KEY=VALUE]"), once without; which goes
+ * first alternates from run to run. An A/B of a setting on the same objects, the same
+ * cluster and the same minute, where separate runs would compare two machines' moods.
+ */
+const ALTERNATE = process.argv.includes("--alternate") ? arg("--alternate", "") : undefined;
+if (ALTERNATE !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(ALTERNATE)) throw new Error(`--alternate takes KEY=VALUE, got "${ALTERNATE}"`);
 const ONLY = new Set(arg("--only", "A,K,C,B,D,E,Cdefault").split(","));
 /** --parallel: the engine's parallelism in the tuned runs, by default scripts/pulumi-env.sh's (the CLI's own is 4 per core). */
 const TUNED_PARALLEL = Number(arg("--parallel", common.parallel));
@@ -205,7 +213,11 @@ function tail(file: string, from: number, max: number): string {
  * the end of what this command printed (its summary).
  */
 function pulumi(e: Env, tuned: boolean, ...args: string[]): Promise<string> {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...e.env, ...(tuned ? TUNED_ENV : {}) };
+    return pulumiWith({}, e, tuned, ...args);
+}
+/** pulumi(), with `extra` added to the CLI's environment. */
+function pulumiWith(extra: Record<string, string>, e: Env, tuned: boolean, ...args: string[]): Promise<string> {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...e.env, ...(tuned ? TUNED_ENV : {}), ...extra };
     if (!tuned) for (const k of Object.keys(TUNED_ENV)) delete env[k];
     const flags = [...args, "--stack", e.stackName, "--non-interactive", "--color", "never", ...(tuned ? ["--parallel", String(TUNED_PARALLEL)] : [])];
     const log = path.join(e.cluster.stateDir, "pulumi-cli.log");
@@ -231,7 +243,18 @@ function createdCount(upOutput: string): number {
     return Number(m[1]);
 }
 
-async function pulumiFleet(n: number, tuned: boolean) {
+/** The environments B and E run under in run `r`: the plain one alone, or both of --alternate's, in turns. */
+function variants(r: number): { suffix: string; env: Record<string, string> }[] {
+    if (ALTERNATE === undefined) return [{ suffix: "", env: {} }];
+    const i = ALTERNATE.indexOf("=");
+    const both = [
+        { suffix: "", env: {} },
+        { suffix: ` [${ALTERNATE}]`, env: { [ALTERNATE.slice(0, i)]: ALTERNATE.slice(i + 1) } },
+    ];
+    return r % 2 ? both : both.reverse();
+}
+
+async function pulumiFleet(n: number, tuned: boolean, r = 1) {
     freshCluster(n);
     const e = fleetEnv(n);
     // Creates the stack (untimed); every timed command below is the CLI's.
@@ -243,7 +266,9 @@ async function pulumiFleet(n: number, tuned: boolean) {
     record(n, tuned ? "C up" : "C up (defaults)", upSeconds);
     if (!tuned) return;
     // --expect-no-changes: a preview that finds anything to do fails the run, not just this number.
-    if (ONLY.has("B")) record(n, "B preview", (await profiled(n, "B preview", () => preview("--expect-no-changes")))[0]);
+    if (ONLY.has("B"))
+        for (const v of variants(r))
+            record(n, "B preview" + v.suffix, (await profiled(n, "B preview" + v.suffix, () => pulumiWith(v.env, e, tuned, "preview", "--expect-no-changes")))[0]);
     if (ONLY.has("D")) {
         e.editConfig((c) => c["neurallog:tenants"].push(fleetTenant(n + 1)));
         const [p] = await timed(() => preview());
@@ -259,7 +284,8 @@ async function pulumiFleet(n: number, tuned: boolean) {
         const [u] = await timed(() => up(...target));
         record(n, "D onboard (targeted)", p + u);
     }
-    if (ONLY.has("E")) record(n, "E drift", (await profiled(n, "E drift", () => preview("--refresh")))[0]);
+    if (ONLY.has("E"))
+        for (const v of variants(r)) record(n, "E drift" + v.suffix, (await profiled(n, "E drift" + v.suffix, () => pulumiWith(v.env, e, tuned, "preview", "--refresh")))[0]);
 }
 
 /**
@@ -300,7 +326,7 @@ async function main() {
             }
             if (!CLUSTER_TENANTS.has(n)) continue;
             if (ONLY.has("K")) await kubectlBaseline(n);
-            if (["C", "B", "D", "E"].some((k) => ONLY.has(k))) await pulumiFleet(n, true);
+            if (["C", "B", "D", "E"].some((k) => ONLY.has(k))) await pulumiFleet(n, true, r);
             if (ONLY.has("Cdefault")) await pulumiFleet(n, false);
             if (ONLY.has("Dshard")) await shardedOnboarding(n);
         }
