@@ -4,6 +4,7 @@
  */
 import { skipBookkeepingStackTraces } from "./stack-traces";
 import { useFastStructCodec } from "./protobuf-struct";
+import { dropSdkDebugMessages } from "./sdk-debug-log";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
@@ -149,6 +150,7 @@ export async function main(
 ): Promise<ProgramOutputs> {
     skipBookkeepingStackTraces();
     useFastStructCodec();
+    dropSdkDebugMessages();
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());

@@ -207,7 +207,11 @@ export async function npmScript(e: Env, script: string, ...args: string[]): Prom
  * API's `up` passes --skip-preview, which changes what a policy pack can stop).
  */
 export function pulumiCli(e: Env, ...args: string[]): Promise<Exited> {
-    return exited("pulumi", [...args, "--stack", e.stackName, "--non-interactive", "--color", "never"], e.workDir, e);
+    return pulumiCliWith({}, e, ...args);
+}
+/** pulumiCli(), with `extraEnv` added to the environment's variables. */
+export function pulumiCliWith(extraEnv: Record<string, string>, e: Env, ...args: string[]): Promise<Exited> {
+    return exited("pulumi", [...args, "--stack", e.stackName, "--non-interactive", "--color", "never"], e.workDir, e, extraEnv);
 }
 
 interface Exited {
