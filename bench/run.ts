@@ -34,7 +34,7 @@ import * as os from "os";
 import * as path from "path";
 import * as ts from "typescript";
 import * as YAML from "yaml";
-import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
+import { buildToolchain, cluster, clusterDown, clusterUp, common, Env, goGcEnv, kubectl, stopClustersOnSignal, waitFor, workloadReadiness } from "../tests/e2e/support";
 import { sliceUrn } from "../scripts/onboard";
 import { CpuSampler } from "./cpu";
 import { fleetStackFile, fleetTenant } from "./fleet";
@@ -187,7 +187,7 @@ function fleetEnv(n: number): Env {
 }
 
 /** Engine settings of the tuned runs (with --parallel); the default runs set none. */
-const TUNED_ENV = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_PARALLEL: String(TUNED_PARALLEL) };
+const TUNED_ENV: Record<string, string> = { PULUMI_SKIP_CHECKPOINTS: "true", PULUMI_NODEJS_TRANSPILE_ONLY: "true", PULUMI_PARALLEL: String(TUNED_PARALLEL), ...goGcEnv() };
 
 /** The last `max` bytes of `file` from offset `from` on. */
 function tail(file: string, from: number, max: number): string {

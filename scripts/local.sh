@@ -15,7 +15,8 @@ cd "$REPO_ROOT"
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/toolchain/build.sh
-bash scripts/cluster/up.sh
+# The cluster stands in for a real one: it keeps Go's defaults, not the CLI's collector settings.
+env -u GOGC -u GOMEMLIMIT bash scripts/cluster/up.sh
 
 PROJECT_DIR="$STATE_DIR/project"
 prepare_project_dir "$PROJECT_DIR" "$STACK"

@@ -19,6 +19,8 @@ export PULUMI_SKIP_CHECKPOINTS="${PULUMI_SKIP_CHECKPOINTS:-true}"
 # machine's API server time out creating Services in a 500-tenant up (bench/results.md).
 # The workflows agree.
 export PULUMI_PARALLEL="${PULUMI_PARALLEL:-128}"
+# A lazier Go garbage collector for the engine and its plugins, bounded by half the memory.
+while IFS= read -r kv; do export "${kv?}"; done < <(bash "$REPO_ROOT/scripts/go-gc-env.sh")
 
 # prepare_project_dir DIR STACK: a Pulumi project directory for STACK that runs the
 # repository's program (symlinks) with a copy of Pulumi.<STACK>.yaml. The copy keeps the

@@ -10,9 +10,12 @@ import { EngineEvent, LocalWorkspace, PolicyEvent, PulumiCommand, Stack } from "
 import { promisify } from "util";
 import * as YAML from "yaml";
 import { policyPackOptions } from "../../scripts/policy-config";
-import { Cluster, common, kubectlJson, ROOT } from "../support/cluster";
+import { Cluster, common, goGcEnv, kubectlJson, ROOT } from "../support/cluster";
 
 export * from "../support/cluster";
+
+/** The Go collector's settings of scripts/go-gc-env.sh, as a user's pulumi-env.sh exports them. */
+const GO_GC_ENV = goGcEnv();
 const execFile = promisify(execFileCb);
 export const E2E_DIR = path.join(ROOT, ".local", "e2e");
 
@@ -65,9 +68,11 @@ export class Env {
             PULUMI_IGNORE_AMBIENT_PLUGINS: "true",
             PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
             // As scripts/pulumi-env.sh sets them: no checkpoint per step on the local file
-            // backend, and the engine's parallelism for steps that wait on the API server.
+            // backend, the engine's parallelism for steps that wait on the API server, and
+            // the Go collector's settings.
             PULUMI_SKIP_CHECKPOINTS: "true",
             PULUMI_PARALLEL: common.parallel,
+            ...GO_GC_ENV,
         };
     }
 

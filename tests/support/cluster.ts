@@ -31,6 +31,14 @@ function localParallelism(): string {
     return m[1];
 }
 export const common: Record<string, string> = { ...commonEnv(), parallel: localParallelism() };
+/**
+ * The Go collector's settings scripts/go-gc-env.sh gives the CLI and its plugins (GOGC,
+ * GOMEMLIMIT), from the script itself: what pulumi-env.sh exports and the workflows set.
+ */
+export function goGcEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+    const out = execFileSync("bash", [path.join(ROOT, "scripts/go-gc-env.sh")], { encoding: "utf8", env });
+    return Object.fromEntries(out.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
 
 /** One local cluster per environment, as in real life: test and production never share one. */
 export interface Cluster {

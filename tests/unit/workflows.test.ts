@@ -87,6 +87,22 @@ describe("GitHub workflows", () => {
         }
     });
 
+    it("give every Pulumi job the Go collector's settings the local scripts use", () => {
+        const setup = actions.find((a) => a.file.includes(`${path.sep}setup${path.sep}`))!;
+        const setupSteps = steps(setup.doc);
+        const gc = setupSteps.findIndex((s) => /bash scripts\/go-gc-env\.sh >> "\$GITHUB_ENV"/.test(String(s.run)));
+        assert.ok(gc >= 0, "the setup action appends scripts/go-gc-env.sh to $GITHUB_ENV");
+        for (const w of workflows) {
+            for (const [name, job] of Object.entries<any>(w.doc.jobs)) {
+                const js = steps({ jobs: { [name]: job } });
+                const pulumi = js.findIndex((s) => String(s.uses).startsWith("pulumi/actions@"));
+                if (pulumi < 0) continue;
+                const setupAt = js.findIndex((s) => s.uses === "./.github/actions/setup");
+                assert.ok(setupAt >= 0 && setupAt < pulumi, `${rel(w.file)}: job ${name} runs the setup action before Pulumi`);
+            }
+        }
+    });
+
     it("preview every stack and check every stack for drift", () => {
         for (const name of ["preview.yml", "drift.yml"]) {
             const w = workflows.find((x) => x.file.endsWith(name))!;
