@@ -26,7 +26,7 @@ type DebugLog = (message: string, ...rest: unknown[]) => Promise<void>;
 const dropped: DebugLog = () => Promise.resolve();
 
 /** A module of the SDK's own: the one its runtime calls, wherever npm put it. */
-function sdkModule<T>(file: string): T {
+export function sdkModule<T>(file: string): T {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), file)) as T;
 }

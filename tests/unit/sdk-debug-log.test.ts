@@ -6,11 +6,10 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { FORMATTED_RESPONSES, sdkDebugMessagesDropped } from "../../components/sdk-debug-log";
+import { FORMATTED_RESPONSES, sdkDebugMessagesDropped, sdkModule } from "../../components/sdk-debug-log";
 import { runStack } from "./harness";
 
 const ROOT = path.resolve(__dirname, "../..");
-const sdkModule = (file: string) => require(path.join(path.dirname(require.resolve("@pulumi/pulumi/package.json")), file));
 
 /** In a process of its own: install under `env`, then how a RegisterResourceResponse with a URN prints. */
 function installIn(env: Record<string, string>): { dropped: boolean; printed: string } {
@@ -32,7 +31,7 @@ describe("the SDK's debug messages", () => {
         assert.strictEqual(sdkDebugMessagesDropped(), true);
         for (const [file, names] of Object.entries(FORMATTED_RESPONSES))
             for (const name of names) {
-                const Message = sdkModule(file)[name];
+                const Message = sdkModule<Record<string, any>>(file)[name];
                 assert.ok(Message, `@pulumi/pulumi has no ${file}.${name} any more: FORMATTED_RESPONSES is out of date`);
                 assert.match(String(new Message()), new RegExp(`^\\[${name}: not formatted`));
             }
