@@ -11,7 +11,7 @@
  * NetworkPolicy lists into an update, so those show here too.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { driftedObject, DriftedObject, groupOf, runMain, runOnStack, UNCHANGED } from "./preview-events";
+import { changedSteps, driftedObject, DriftedObject, groupOf, runMain, runOnStack } from "./preview-events";
 
 export interface DriftReport {
     stack: string;
@@ -24,9 +24,7 @@ export interface DriftReport {
 export function reportFromEvents(stack: string, events: EngineEvent[]): DriftReport {
     const groups: Record<string, DriftedObject[]> = {};
     let drifted = 0;
-    for (const e of events) {
-        const m = e.resourcePreEvent?.metadata;
-        if (!m || UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) continue;
+    for (const m of changedSteps(events)) {
         (groups[groupOf(m)] ??= []).push(driftedObject(m));
         drifted++;
     }

@@ -2,7 +2,7 @@
  * What the engine's step events say about each object, shared by the drift report
  * (scripts/drift.ts) and the change summary (scripts/summary.ts).
  */
-import { LocalWorkspace, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, Stack, StepEventMetadata } from "@pulumi/pulumi/automation";
 
 export interface DriftedObject {
     /** `Kind namespace/name` as kubectl would show it. */
@@ -16,6 +16,24 @@ export interface DriftedObject {
 
 /** Steps that change nothing. */
 export const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
+
+/**
+ * Pure: the steps of a preview that change something, each once. The Automation API's
+ * event stream has delivered a step's event twice (a pull-request summary counted one
+ * Tenant update as two), so a step is one URN and one operation; a replacement's steps
+ * (same URN, other operations) all stay. The engine's own `pulumi:` resources are left out.
+ */
+export function changedSteps(events: EngineEvent[]): StepEventMetadata[] {
+    const seen = new Set<string>();
+    return events.flatMap((e) => {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) return [];
+        const key = `${m.op} ${m.urn}`;
+        if (seen.has(key)) return [];
+        seen.add(key);
+        return [m];
+    });
+}
 
 export function argValue(args: string[], flag: string): string | undefined {
     const i = args.indexOf(flag);

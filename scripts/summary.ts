@@ -15,7 +15,7 @@ import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { movingIn, readSiblingShards } from "../components/shards";
-import { DriftedObject, driftedObject, groupOf, runMain, runOnStack, UNCHANGED } from "./preview-events";
+import { changedSteps, DriftedObject, driftedObject, groupOf, runMain, runOnStack } from "./preview-events";
 
 /** GitHub's limit for a comment body. */
 export const COMMENT_LIMIT = 65536;
@@ -61,9 +61,7 @@ export function movesOf(workDir: string, stack: string): Moves {
 /** Pure: the Markdown summary of a preview's step events. */
 export function summarize(stack: string, events: EngineEvent[], limit = COMMENT_LIMIT, moves: Moves = NO_MOVES): string {
     const changes: Change[] = [];
-    for (const e of events) {
-        const m = e.resourcePreEvent?.metadata;
-        if (!m || UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) continue;
+    for (const m of changedSteps(events)) {
         changes.push({ ...driftedObject(m, "preview"), op: opOf(m.op), group: groupOf(m), type: m.type });
     }
     // A move shows as deletes here and creates there: say so first, in both stacks' comments.

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { changedSteps } from "../../scripts/preview-events";
 import { COMMENT_LIMIT, movesOf, summarize } from "../../scripts/summary";
 
 const URN = "urn:pulumi:test::neurallog::pulumi:pulumi:Stack$";
@@ -17,7 +18,7 @@ const step = (op: string, chain: string, type: string, metadata: Record<string, 
         resourcePreEvent: {
             metadata: {
                 op,
-                urn: `${URN}${chain}$${type}::${metadata.name}-logical`,
+                urn: `${URN}${chain}$${type}::${metadata.namespace ? `${metadata.namespace}-` : ""}${metadata.name}-logical`,
                 type,
                 provider: "",
                 old: { type, urn: "", id: "", parent: "", provider: "", inputs: { metadata }, outputs: { metadata } },
@@ -104,6 +105,17 @@ describe("pull-request change summary", () => {
 
     it("says when there is nothing to change", () => {
         assert.strictEqual(summarize("test", []), "## Preview: stack `test`\n\nNo changes.\n");
+    });
+
+    it("counts a step the event stream delivered twice once, and every step of a replacement", () => {
+        const quota = step("update", "neurallog:tenant:TenantSlice", "kubernetes:core/v1:ResourceQuota", { name: "tenant-quota", namespace: "tenant-acme-corp" }, { "spec.hard": { kind: "update" } });
+        const pvc = { name: "data-redis-0", namespace: "tenant-acme-corp" };
+        const replaced = ["create-replacement", "replace", "delete-replaced"].map((op) => step(op, "neurallog:tenant:TenantSlice", "kubernetes:core/v1:PersistentVolumeClaim", pvc));
+        const once = summarize("test", [quota, ...replaced]);
+        assert.strictEqual(summarize("test", [quota, quota, ...replaced, replaced[1]]), once);
+        assert.deepStrictEqual(changedSteps([quota, quota, ...replaced, replaced[1]]).map((m) => m.op), ["update", "create-replacement", "replace", "delete-replaced"]);
+        const drifted = reportFromEvents("test", [quota, quota]);
+        assert.strictEqual(drifted.drifted, 1);
     });
 
     it("names a move between shards first, in both stacks, read from the stack files", () => {
