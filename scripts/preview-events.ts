@@ -15,7 +15,7 @@ export interface DriftedObject {
 }
 
 /** Steps that change nothing. */
-export const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
+const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
 
 /**
  * Pure: the steps of a preview that change something, each once. The Automation API's

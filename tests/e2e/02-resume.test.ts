@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { env } from "./hooks";
-import { changes, kubectl, kubectlJson, pulumiCli, waitFor, workloadReadiness } from "./support";
+import { changes, Cluster, kubectl, kubectlJson, pulumiCli, waitFor, workloadReadiness } from "./support";
 
 const id = "resumer";
 const ns = `tenant-${id}`;
@@ -37,6 +37,17 @@ spec:
   validationActions: [Deny]
 `;
 
+/** Whether the API server refuses a probe Service now (a server-side dry run). */
+async function probeRefused(c: Cluster): Promise<boolean> {
+    try {
+        await kubectl(c, "create", "service", "clusterip", PROBE, "--tcp=80", "-n", "default", "--dry-run=server");
+        return false;
+    } catch (err: any) {
+        if (/e2e: the API server refuses this Service/.test(String(err.stderr ?? err))) return true;
+        throw err;
+    }
+}
+
 describe("an up stopped part-way", () => {
     it("keeps what it made, and the next up makes the rest", async () => {
         const e = env("test");
@@ -46,14 +57,7 @@ describe("an up stopped part-way", () => {
         await kubectl(c, "apply", "-f", file);
         try {
             // The API server loads a new policy in the background: wait until it refuses the probe.
-            await waitFor("the admission policy to refuse a Service", async () => {
-                try {
-                    await kubectl(c, "create", "service", "clusterip", PROBE, "--tcp=80", "-n", "default", "--dry-run=server");
-                    return undefined;
-                } catch (err: any) {
-                    return /e2e: the API server refuses this Service/.test(String(err.stderr ?? err)) ? true : undefined;
-                }
-            });
+            await waitFor("the admission policy to refuse a Service", async () => ((await probeRefused(c)) ? true : undefined));
             e.editConfig((cfg) => {
                 cfg["neurallog:tenants"].push({ tenantId: id, planId: "starter", billingEmail: `ops@${id}.example`, displayName: "Resumer" });
             });
@@ -70,14 +74,7 @@ describe("an up stopped part-way", () => {
             fs.rmSync(path.dirname(file), { recursive: true, force: true });
         }
         // The policy is gone once a Service it refused is accepted again.
-        await waitFor("the admission policy to be gone", async () => {
-            try {
-                await kubectl(c, "create", "service", "clusterip", PROBE, "--tcp=80", "-n", "default", "--dry-run=server");
-                return true;
-            } catch {
-                return undefined;
-            }
-        });
+        await waitFor("the admission policy to be gone", async () => ((await probeRefused(c)) ? undefined : true));
         const resumed = await pulumiCli(e, "up", "--yes", "--skip-preview");
         assert.strictEqual(resumed.code, 0, resumed.stderr + resumed.stdout.slice(-3000));
         await kubectlJson(c, "get", "service", "redis", "-n", ns);
