@@ -11,7 +11,7 @@
  * NetworkPolicy lists into an update, so those show here too.
  */
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { changedSteps, driftedObject, DriftedObject, groupOf, runMain, runOnStack } from "./preview-events";
+import { changedObjects, driftedObject, DriftedObject, runMain, runOnStack } from "./preview-events";
 
 export interface DriftReport {
     stack: string;
@@ -24,8 +24,8 @@ export interface DriftReport {
 export function reportFromEvents(stack: string, events: EngineEvent[]): DriftReport {
     const groups: Record<string, DriftedObject[]> = {};
     let drifted = 0;
-    for (const m of changedSteps(events)) {
-        (groups[groupOf(m)] ??= []).push(driftedObject(m));
+    for (const m of changedObjects(events)) {
+        (groups[m.group] ??= []).push(driftedObject(m));
         drifted++;
     }
     for (const g of Object.values(groups)) g.sort((a, b) => a.object.localeCompare(b.object));

@@ -15,7 +15,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { EngineEvent, PreviewResult } from "@pulumi/pulumi/automation";
 import { policyPackOptions } from "./policy-config";
-import { argValue, changedSteps, groupOf, runMain, runOnStack } from "./preview-events";
+import { argValue, changedObjects, runMain, runOnStack } from "./preview-events";
 import { summarize } from "./summary";
 
 /** The URN of a tenant's slice component. */
@@ -27,11 +27,11 @@ export const sliceUrn = (stack: string, project: string, tenantId: string) => `u
  * known by its place under the component and its name.
  */
 export function outsideTheSlice(events: EngineEvent[], tenantId: string): string[] {
-    return changedSteps(events).flatMap((m) => {
+    return changedObjects(events).flatMap((m) => {
         const name = m.urn.split("::").pop()!;
         const underTheSlice =
             m.urn.endsWith(`::neurallog:tenant:TenantSlice::tenant-${tenantId}`) || (m.urn.includes("::neurallog:tenant:TenantSlice$") && name.startsWith(`tenant-${tenantId}-`));
-        return groupOf(m) === `tenant ${tenantId}` || underTheSlice ? [] : [`${m.op} ${m.urn}`];
+        return m.group === `tenant ${tenantId}` || underTheSlice ? [] : [`${m.op} ${m.urn}`];
     });
 }
 

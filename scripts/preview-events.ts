@@ -16,24 +16,56 @@ export interface DriftedObject {
 
 /** Steps that change nothing. */
 const UNCHANGED = new Set(["same", "read", "refresh", "discard"]);
+const UNKNOWN_TENANT = "tenant (unknown)";
+
+/** The steps of one replacement (create-replacement, replace, delete-replaced): one change. */
+const isReplacement = (op: string) => /replace/.test(op) && !UNCHANGED.has(op.split("-")[0]);
+
+/** An object a preview changes: its step, and the group it belongs to (see groupOf). */
+export interface ChangedObject extends StepEventMetadata {
+    group: string;
+}
 
 /**
- * Pure: the steps of a preview that change something, each once. The Automation API's
- * event stream has delivered a step's event twice (a pull-request summary counted one
- * Tenant update as two), so a step is one URN and one operation; a replacement's steps
- * (same URN, other operations) all stay. The engine's own `pulumi:` resources are left out.
+ * Pure: what a preview changes, one entry per object (URN), as the engine's own summary
+ * counts it. A replacement is three steps on one URN (create-replacement, replace,
+ * delete-replaced): one "replace" here, with every field the steps name. The event stream
+ * has also delivered one step twice (a pull-request summary once counted a Tenant update
+ * as two). The engine's own `pulumi:` resources are left out.
  */
-export function changedSteps(events: EngineEvent[]): StepEventMetadata[] {
-    const seen = new Set<string>();
-    return events.flatMap((e) => {
-        const m = e.resourcePreEvent?.metadata;
-        if (!m || UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) return [];
-        const key = `${m.op} ${m.urn}`;
-        if (seen.has(key)) return [];
-        seen.add(key);
-        return [m];
-    });
+export function changedObjects(events: EngineEvent[]): ChangedObject[] {
+    const steps = events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata] : []));
+    // An object with no namespace of its own (a generated credential) is in its parent's group,
+    // known from the parent's other children, changed or not.
+    const parentGroups = new Map<string, string>();
+    for (const m of steps) {
+        const parent = m.new?.parent ?? m.old?.parent;
+        const group = groupOf(m);
+        if (parent && group.startsWith("tenant ") && group !== UNKNOWN_TENANT) parentGroups.set(parent, group);
+    }
+    const byUrn = new Map<string, ChangedObject>();
+    for (const m of steps) {
+        if (UNCHANGED.has(m.op) || m.type.startsWith("pulumi:")) continue;
+        const seen = byUrn.get(m.urn);
+        if (!seen) {
+            let group = groupOf(m);
+            if (group === UNKNOWN_TENANT) group = parentGroups.get(m.new?.parent ?? m.old?.parent ?? "") ?? group;
+            byUrn.set(m.urn, { ...m, op: isReplacement(m.op) ? "replace" : m.op, group });
+        } else if (isReplacement(m.op)) {
+            byUrn.set(m.urn, {
+                ...seen,
+                new: seen.new ?? m.new,
+                old: seen.old ?? m.old,
+                keys: union(seen.keys, m.keys),
+                diffs: union(seen.diffs, m.diffs),
+                detailedDiff: seen.detailedDiff || m.detailedDiff ? { ...m.detailedDiff, ...seen.detailedDiff } : undefined,
+            });
+        }
+    }
+    return [...byUrn.values()];
 }
+
+const union = (a?: string[], b?: string[]) => (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined);
 
 export function argValue(args: string[], flag: string): string | undefined {
     const i = args.indexOf(flag);
@@ -73,13 +105,13 @@ export function runMain(cli: (args: string[]) => Promise<number>): void {
 }
 
 /** Pure: the group an object belongs to, from its type chain and namespace. */
-export function groupOf(m: Pick<StepEventMetadata, "urn" | "type" | "old" | "new">): string {
+function groupOf(m: Pick<StepEventMetadata, "urn" | "type" | "old" | "new">): string {
     const state = m.new ?? m.old;
     const metadata = (state?.outputs?.metadata ?? state?.inputs?.metadata ?? {}) as { name?: string; namespace?: string };
     const tenantNs = [metadata.namespace, m.type.endsWith(":Namespace") ? metadata.name : undefined].find((n) => n?.startsWith("tenant-"));
     if (tenantNs) return `tenant ${tenantNs.slice("tenant-".length)}`;
     if (m.type === "kubernetes:neurallog.io/v1:Tenant" && metadata.name) return `tenant ${metadata.name}`;
-    if (m.urn.includes("neurallog:tenant:TenantSlice")) return "tenant (unknown)";
+    if (m.urn.includes("neurallog:tenant:TenantSlice")) return UNKNOWN_TENANT;
     if (m.urn.includes("neurallog:datastores:")) return "data stores";
     if (m.urn.includes("neurallog:observability:")) return "observability";
     return "platform";
@@ -95,7 +127,7 @@ export function driftedObject(m: StepEventMetadata, mode: "drift" | "preview" = 
             ? [mode === "drift" ? "(deleted in the cluster)" : "(new)"]
             : m.op === "delete"
               ? [mode === "drift" ? "(no longer declared)" : "(removed)"]
-              : [...new Set(Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}) : (m.diffs ?? []))].sort();
+              : [...new Set(Object.keys(m.detailedDiff ?? {}).length ? Object.keys(m.detailedDiff ?? {}) : m.diffs?.length ? m.diffs : (m.keys ?? []))].sort();
     return { object: `${kind} ${metadata.namespace ? `${metadata.namespace}/` : ""}${metadata.name ?? m.urn.split("::").pop()}`, urn: m.urn, op: m.op, fields };
 }
 

@@ -5,23 +5,25 @@
  *
  * Runs `pulumi preview --diff` and prints Markdown: first a loud line for every change
  * that can lose data or widen access (replace or delete of a Namespace, claim,
- * StatefulSet or data store; any change to RBAC, quota, limits or network policies),
- * then the totals by platform layer and tenant, then the details, collapsed. Tenants
- * with the same changes share one row, and the whole comment stays under GitHub's
- * 65,536 characters however many tenants a change touches.
+ * StatefulSet or data store; any change to RBAC, quota, limits or network policies) or
+ * lock out a credential's holders (a replaced Secret or generated credential), then the
+ * totals by platform layer and tenant (a replacement counts once), then the details,
+ * collapsed. Tenants with the same changes share one row, and the whole comment stays
+ * under GitHub's 65,536 characters however many tenants a change touches.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { movingIn, readSiblingShards } from "../components/shards";
-import { changedSteps, DriftedObject, driftedObject, groupOf, runMain, runOnStack } from "./preview-events";
+import { changedObjects, DriftedObject, driftedObject, runMain, runOnStack } from "./preview-events";
 
 /** GitHub's limit for a comment body. */
 export const COMMENT_LIMIT = 65536;
 const OPS = ["create", "update", "replace", "delete"] as const;
 
 const DATA_KINDS = /:(Namespace|PersistentVolumeClaim|StatefulSet)$/;
+const CREDENTIAL_KINDS = /:(Secret|GeneratedCredential)$/;
 const ACCESS_KINDS = /:(Role|RoleBinding|ClusterRole|ClusterRoleBinding|ResourceQuota|LimitRange|NetworkPolicy)$/;
 
 interface Change extends DriftedObject {
@@ -31,13 +33,13 @@ interface Change extends DriftedObject {
 
 /** Pure: why a change deserves a warning line, if it does. */
 export function warningOf(c: Pick<Change, "op" | "type" | "urn">): string | undefined {
-    const destructive = c.op === "replace" || c.op === "delete" || c.op.startsWith("create-replacement") || c.op.startsWith("delete-replaced");
+    // A rotation: the value is new, nothing stored is lost, but whoever holds the old one is locked out.
+    if (c.op === "replace" && CREDENTIAL_KINDS.test(c.type)) return "credential replaced";
+    const destructive = c.op === "replace" || c.op === "delete";
     if (destructive && (DATA_KINDS.test(c.type) || c.urn.includes("neurallog:datastores:"))) return "data at risk";
     if (ACCESS_KINDS.test(c.type)) return "access or limits change";
     return undefined;
 }
-
-const opOf = (op: string) => (op.includes("replace") ? "replace" : op);
 
 /** Tenants moving between shards (components/shards.ts), as the stack files say. */
 export interface Moves {
@@ -61,9 +63,7 @@ export function movesOf(workDir: string, stack: string): Moves {
 /** Pure: the Markdown summary of a preview's step events. */
 export function summarize(stack: string, events: EngineEvent[], limit = COMMENT_LIMIT, moves: Moves = NO_MOVES): string {
     const changes: Change[] = [];
-    for (const m of changedSteps(events)) {
-        changes.push({ ...driftedObject(m, "preview"), op: opOf(m.op), group: groupOf(m), type: m.type });
-    }
+    for (const m of changedObjects(events)) changes.push({ ...driftedObject(m, "preview"), group: m.group, type: m.type });
     // A move shows as deletes here and creates there: say so first, in both stacks' comments.
     const moveLines = [
         ...moves.out.map((m) => `> ↪ **tenant \`${m.tenantId}\` moves to shard ${m.to}**: its slice leaves this stack; its namespace and data volume stay in this cluster`),

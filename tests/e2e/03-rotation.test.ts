@@ -1,13 +1,13 @@
 /**
  * Promise: generated credentials stay the same on every up, never appear in plain text in
  * Pulumi state, and a new rotation key in stack config replaces exactly that credential
- * and the Secret that carries it.
+ * and the Secret that carries it; the pull-request summary shows each replacement once.
  */
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { env } from "./hooks";
-import { changes, Cluster, kubectlJson } from "./support";
+import { changes, Cluster, kubectlJson, npmScript } from "./support";
 
 const passwords = async (c: Cluster, namespaces: string[]) =>
     Object.fromEntries(
@@ -48,6 +48,16 @@ describe("generated credentials", () => {
         const names = [...new Set(planned.map(([urn]) => urn.split("::").pop()!))].sort();
         assert.deepStrictEqual(names, ["tenant-globex-redis-password", "tenant-globex-redis-secret"], JSON.stringify(planned));
         assert.ok(planned.some(([urn, op]) => urn.endsWith("::tenant-globex-redis-password") && /replace/.test(op)), JSON.stringify(planned));
+        // The pull-request comment: each replacement once, both in globex's row, flagged as a rotation.
+        const summary = await npmScript(e, "summary");
+        assert.strictEqual(summary.code, 0, summary.stderr);
+        assert.match(summary.stdout, new RegExp(`\\*\\*${names.length} changes\\*\\* across 0 platform layers and 1 tenant\\.`), summary.stdout);
+        assert.match(summary.stdout, new RegExp(`\\| tenant globex \\| 0 \\| 0 \\| ${names.length} \\| 0 \\|`), summary.stdout);
+        const warnings = summary.stdout.split("\n").filter((l) => l.startsWith("> ⚠️"));
+        assert.deepStrictEqual(warnings, [
+            "> ⚠️ **credential replaced**: replace `GeneratedCredential tenant-globex-redis-password`",
+            "> ⚠️ **credential replaced**: replace `Secret tenant-globex/redis-auth`",
+        ]);
 
         await e.up();
         const after = await passwords(e.cluster, namespaces());

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
-import { changedSteps } from "../../scripts/preview-events";
+import { changedObjects } from "../../scripts/preview-events";
 import { COMMENT_LIMIT, movesOf, summarize } from "../../scripts/summary";
 
 const URN = "urn:pulumi:test::neurallog::pulumi:pulumi:Stack$";
@@ -107,15 +107,51 @@ describe("pull-request change summary", () => {
         assert.strictEqual(summarize("test", []), "## Preview: stack `test`\n\nNo changes.\n");
     });
 
-    it("counts a step the event stream delivered twice once, and every step of a replacement", () => {
+    it("counts a step the event stream delivered twice once, and a replacement's three steps as one replace", () => {
         const quota = step("update", "neurallog:tenant:TenantSlice", "kubernetes:core/v1:ResourceQuota", { name: "tenant-quota", namespace: "tenant-acme-corp" }, { "spec.hard": { kind: "update" } });
         const pvc = { name: "data-redis-0", namespace: "tenant-acme-corp" };
         const replaced = ["create-replacement", "replace", "delete-replaced"].map((op) => step(op, "neurallog:tenant:TenantSlice", "kubernetes:core/v1:PersistentVolumeClaim", pvc));
         const once = summarize("test", [quota, ...replaced]);
         assert.strictEqual(summarize("test", [quota, quota, ...replaced, replaced[1]]), once);
-        assert.deepStrictEqual(changedSteps([quota, quota, ...replaced, replaced[1]]).map((m) => m.op), ["update", "create-replacement", "replace", "delete-replaced"]);
-        const drifted = reportFromEvents("test", [quota, quota]);
-        assert.strictEqual(drifted.drifted, 1);
+        assert.deepStrictEqual(
+            changedObjects([quota, quota, ...replaced, replaced[1]]).map((m) => m.op),
+            ["update", "replace"],
+        );
+        assert.match(once, /\*\*2 changes\*\*/);
+        assert.match(once, /\| tenant acme-corp \| 0 \| 1 \| 1 \| 0 \|/);
+        assert.strictEqual(once.match(/data at risk/g)?.length, 1, once);
+        assert.strictEqual(reportFromEvents("test", [quota, quota]).drifted, 1);
+        assert.strictEqual(reportFromEvents("test", replaced).drifted, 1);
+    });
+
+    it("puts a rotated credential, which has no namespace, in its tenant's group with the fields its steps name", () => {
+        // As the engine sends a rotation: the credential's steps name only the replace key;
+        // it shares a parent (the tenant's Redis) with the Secret, which has a namespace.
+        const redis = `${URN}neurallog:tenant:TenantSlice$neurallog:datastores:Redis::tenant-globex-redis`;
+        const credentialType = "pulumi-nodejs:dynamic/neurallog:GeneratedCredential";
+        const withParent = (e: EngineEvent, keys: string[] = []) => {
+            const m = e.resourcePreEvent!.metadata;
+            return { ...e, resourcePreEvent: { metadata: { ...m, keys, old: { ...m.old!, parent: redis }, new: m.op === "delete-replaced" ? undefined : { ...m.old!, parent: redis } } } } as EngineEvent;
+        };
+        const credential = ["create-replacement", "replace", "delete-replaced"].map((op) =>
+            withParent(step(op, "neurallog:tenant:TenantSlice$neurallog:datastores:Redis", credentialType, { name: "tenant-globex-redis-password" }), op === "delete-replaced" ? [] : ["rotation"]),
+        );
+        const secret = ["delete-replaced", "replace", "create-replacement"].map((op) =>
+            withParent(step(op, "neurallog:tenant:TenantSlice$neurallog:datastores:Redis", "kubernetes:core/v1:Secret", { name: "redis-auth", namespace: "tenant-globex" }, op === "delete-replaced" ? undefined : { data: {}, stringData: {} })),
+        );
+        const md = summarize("test", [...credential, ...secret]);
+        assert.match(md, /\*\*2 changes\*\* across 0 platform layers and 1 tenant\./, md);
+        assert.match(md, /\| tenant globex \| 0 \| 0 \| 2 \| 0 \|/, md);
+        assert.ok(!md.includes("(unknown)"), md);
+        assert.ok(md.includes("- replace `GeneratedCredential tenant-globex-redis-password`: `rotation`"), md);
+        assert.ok(md.includes("- replace `Secret tenant-globex/redis-auth`: `data`, `stringData`"), md);
+        const warnings = md.split("\n").filter((l) => l.startsWith("> ⚠️"));
+        assert.deepStrictEqual(warnings, [
+            "> ⚠️ **credential replaced**: replace `GeneratedCredential tenant-globex-redis-password`",
+            "> ⚠️ **credential replaced**: replace `Secret tenant-globex/redis-auth`",
+        ]);
+        // Without a sibling in a tenant namespace, the tenant cannot be told.
+        assert.match(summarize("test", credential), /tenant \(unknown\)/);
     });
 
     it("names a move between shards first, in both stacks, read from the stack files", () => {
