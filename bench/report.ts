@@ -49,7 +49,7 @@ export function markdown(data: any): string {
         "",
         "Produced by these commands, then `npm run bench:report`:",
         "",
-        ...data.commands.map((c: any) => `- \`${c.command}\` (started ${c.started}; Node arguments: ${c.nodeArgs.length ? c.nodeArgs.join(" ") : "none"}; transpiler ${c.transpiler ?? "typescript"}${c.parallel ? `; tuned parallelism ${c.parallel}` : ""}${c.note ? `; ${c.note}` : ""}${c.replaced ? `; replaced the earlier samples of ${c.replaced.join(", ")}` : ""})`),
+        ...data.commands.map((c: any) => `- \`${c.command}\` (started ${c.started}; Node arguments: ${c.nodeArgs.length ? c.nodeArgs.join(" ") : "none"}; transpiler ${c.transpiler ?? "typescript"}${c.parallel ? `; tuned parallelism ${c.parallel}` : ""}${c.note ? `; ${c.note}` : ""}${c.replaced ? `; replaced the earlier samples of ${c.replaced.join(", ")}` : ""}${c.failed ? `; **failed** (${c.failed}): only what it measured before is here` : ""})`),
         "",
         `Machine: ${data.machine.cpus} × ${data.machine.cpu}, ${data.machine.memoryGiB} GiB, Node ${data.machine.node}, ${data.machine.platform}; local cluster (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes) on the same machine.`,
         `Tuned engine settings of the last command (each command above names the parallelism its tuned runs used): ${Object.entries(data.settings.tuned).map(([k, v]) => `${k}=${v}`).join(", ")}.`,

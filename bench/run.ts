@@ -336,13 +336,15 @@ async function main() {
 }
 
 const STARTED = new Date();
+/** The error that stopped this command, recorded with the samples it had kept (see record). */
+let failure: string | undefined;
 /** bench/results.json with this run's samples so far, and this command among those that produced it. */
 function save() {
     const out = {
         started: STARTED.toISOString(),
         commands: [
             ...(previous?.commands ?? []),
-            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, transpiler: TRANSPILER, ...(PULUMI_ON_CLUSTER ? { parallel: TUNED_PARALLEL } : {}), ...(replaced.length ? { replaced } : {}) },
+            { command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(), started: STARTED.toISOString(), nodeArgs: NODE_ARGS, transpiler: TRANSPILER, ...(PULUMI_ON_CLUSTER ? { parallel: TUNED_PARALLEL } : {}), ...(replaced.length ? { replaced } : {}), ...(failure ? { failed: failure } : {}) },
         ],
         machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
         settings: { tuned: { ...TUNED_ENV, parallel: TUNED_PARALLEL }, nodeArgs: NODE_ARGS, toolPath: common.toolPath },
@@ -353,6 +355,11 @@ function save() {
 
 main().catch((e) => {
     process.stderr.write(`${e.stack ?? e}\n`);
+    // What it measured before the error stays, marked: the table must not pass a half run for a whole one.
+    if (measuredHere.size > 0) {
+        failure = String(e.message ?? e).split("\n")[0].slice(0, 300);
+        save();
+    }
     try {
         clusterDown(benchCluster, true);
     } catch {

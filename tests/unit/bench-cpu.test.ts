@@ -1,12 +1,13 @@
 /**
  * The benchmark's CPU profile (bench/cpu.ts): it reads /proc right, names the processes
- * a Pulumi run starts, and attributes a busy child's CPU to it.
+ * a Pulumi run starts, and attributes a busy child's CPU to it; and the report of its
+ * results (bench/report.ts).
  */
 import * as assert from "assert";
 import { spawn } from "child_process";
 import * as fs from "fs";
 import { CpuSampler, parseCpuLine, parseStat, processLabel, stealShare } from "../../bench/cpu";
-import { cpuTables, memoryTables } from "../../bench/report";
+import { cpuTables, markdown, memoryTables } from "../../bench/report";
 
 describe("bench CPU profile", () => {
     it("reads the name and ticks of /proc/<pid>/stat, also when the name holds spaces and parentheses", () => {
@@ -90,5 +91,22 @@ describe("bench CPU profile", () => {
         assert.match(text, /\| measurement \| pulumi \| node: program \|/);
         assert.match(text, /\| C up \| 3250 \| 2277 \|/);
         assert.match(text, /\| E drift \| 6449 \| 2650 \|/);
+    });
+});
+
+describe("bench results report", () => {
+    it("marks a command that failed part-way, and only that one, in the results' list of commands", () => {
+        const command = (c: string, extra: object = {}) => ({ command: c, started: "2026-11-23T00:00:00Z", nodeArgs: [], ...extra });
+        const data = {
+            commands: [command("npm run bench -- --tenants 100"), command("npm run bench -- --tenants 1000", { failed: "pulumi up --yes failed (exit 255)" })],
+            machine: { cpus: 2, cpu: "cpu", memoryGiB: 24, node: "v20", platform: "linux" },
+            settings: { tuned: {} },
+            results: { 100: { samples: { "K apply": [30, 34, 32] } } },
+        };
+        const lines = markdown(data).split("\n");
+        const [whole, half] = ["--tenants 100`", "--tenants 1000`"].map((c) => lines.find((l) => l.includes(c))!);
+        assert.ok(!whole.includes("failed"), whole);
+        assert.match(half, /\*\*failed\*\* \(pulumi up --yes failed \(exit 255\)\): only what it measured before is here/);
+        assert.ok(lines.includes("| K apply | 32.0 [30.0–34.0] |"), lines.join("\n"));
     });
 });
