@@ -14,6 +14,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SKIP_AWAIT } from "./awaits";
 import { checkovExceptions } from "./checkov-exceptions";
 import { SNAPSHOT_NAMESPACES_ROLE } from "./cluster";
 import { accessLabel, recommendedLabels, selectorLabels, TENANT_LABEL } from "./labels";
@@ -163,7 +164,7 @@ export class Backups extends pulumi.ComponentResource {
         this.claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-claim`,
             {
-                metadata: { name: BACKUP_CLAIM, namespace, labels: labels(), annotations: { "pulumi.com/skipAwait": "true" } },
+                metadata: { name: BACKUP_CLAIM, namespace, labels: labels(), annotations: { [SKIP_AWAIT]: "true" } },
                 spec: { accessModes: ["ReadWriteOnce"], storageClassName: b.storageClass, resources: { requests: { storage: b.size } } },
             },
             { parent: this, protect: keep, retainOnDelete: true },

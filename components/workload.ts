@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_AWAIT_ANNOTATIONS } from "./awaits";
 import { accessLabel, recommendedLabels, selectorLabels } from "./labels";
 import { VpaModel, WorkloadModel } from "./model";
 import { NamespaceRef } from "./namespace";
@@ -147,7 +148,7 @@ export class Workload extends pulumi.ComponentResource {
         }
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
-            { metadata: { name: spec.name, namespace, labels }, spec: { type: "ClusterIP", selector, ports } },
+            { metadata: { name: spec.name, namespace, labels, annotations: { ...SERVICE_AWAIT_ANNOTATIONS } }, spec: { type: "ClusterIP", selector, ports } },
             parent,
         );
 

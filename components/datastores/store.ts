@@ -7,6 +7,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { SERVICE_AWAIT_ANNOTATIONS, SKIP_AWAIT } from "../awaits";
 import { GeneratedCredential } from "../credential";
 import { accessLabel, recommendedLabels, selectorLabels } from "../labels";
 import { StoreModel } from "../model";
@@ -153,7 +154,7 @@ export function createStoreClaims(
                         namespace: namespace.output,
                         labels: { ...labels, "neurallog.io/storage-type": c.volume },
                         // Binds when its pod is scheduled on WaitForFirstConsumer classes, after this update step.
-                        annotations: { "pulumi.com/skipAwait": "true" },
+                        annotations: { [SKIP_AWAIT]: "true" },
                     },
                     spec: { accessModes: ["ReadWriteOnce"], storageClassName: c.storageClass, resources: { requests: { storage: c.size } } },
                 },
@@ -220,7 +221,7 @@ export class StatefulStore extends pulumi.ComponentResource {
         this.peers = new k8s.core.v1.Service(
             `${name}-peers`,
             {
-                metadata: { name: peersServiceName(store), namespace, labels: { ...labels, ...PEERS_SERVICE_LABEL } },
+                metadata: { name: peersServiceName(store), namespace, labels: { ...labels, ...PEERS_SERVICE_LABEL }, annotations: { ...SERVICE_AWAIT_ANNOTATIONS } },
                 spec: {
                     clusterIP: "None",
                     // Peers must find each other before they are ready (replication bootstrap).
@@ -234,7 +235,10 @@ export class StatefulStore extends pulumi.ComponentResource {
         // Not-ready members get no traffic (publishNotReadyAddresses stays false here).
         this.service = new k8s.core.v1.Service(
             `${name}-service`,
-            { metadata: { name: store.name, namespace, labels }, spec: { type: "ClusterIP", selector: clientSelector(store, def, built.selector), ports } },
+            {
+                metadata: { name: store.name, namespace, labels, annotations: { ...SERVICE_AWAIT_ANNOTATIONS } },
+                spec: { type: "ClusterIP", selector: clientSelector(store, def, built.selector), ports },
+            },
             parent,
         );
 

@@ -51,6 +51,25 @@ for (const name of ["test", "production"] as const) {
             }
         });
 
+        it(`routes every Service of ${name} to ready pods, which the up no longer waits ten seconds for`, async () => {
+            const e = env(name);
+            // Services skip the provider's endpoint-settling wait (components/awaits.ts): what
+            // that wait checked, a ready pod behind each Service, must hold right after the up.
+            const services = (await kubectlJson(e.cluster, "get", "services", "-A", "-l", "app.kubernetes.io/part-of=neurallog")).items;
+            assert.ok(services.length >= 2 * e.readConfig().config["neurallog:tenants"].length, `${services.length} Services`);
+            const empty = await waitFor("a ready endpoint behind every Service", async () => {
+                const slices = (await kubectlJson(e.cluster, "get", "endpointslices", "-A")).items;
+                const ready = new Set(
+                    slices
+                        .filter((sl: any) => (sl.endpoints ?? []).some((x: any) => x.conditions?.ready))
+                        .map((sl: any) => `${sl.metadata.namespace}/${sl.metadata.labels?.["kubernetes.io/service-name"]}`),
+                );
+                const missing = services.map((sv: any) => `${sv.metadata.namespace}/${sv.metadata.name}`).filter((k: string) => !ready.has(k));
+                return missing.length === 0 ? missing : undefined;
+            }, 15);
+            assert.deepStrictEqual(empty, []);
+        });
+
         it(`reports no changes on a second up of ${name}`, async () => {
             const e = env(name);
             const result = await e.up();
