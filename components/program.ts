@@ -5,6 +5,8 @@
 import { skipBookkeepingStackTraces } from "./stack-traces";
 import { useFastStructCodec } from "./protobuf-struct";
 import { dropSdkDebugMessages } from "./sdk-debug-log";
+import { serializeInputsSynchronously } from "./sdk-serialize";
+import { keepLeakCheckOnly } from "./promise-leaks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
@@ -151,6 +153,8 @@ export async function main(
     skipBookkeepingStackTraces();
     useFastStructCodec();
     dropSdkDebugMessages();
+    serializeInputsSynchronously();
+    keepLeakCheckOnly();
     const model = loadConfig();
     // Before anything else: a stack run against the wrong cluster must touch nothing.
     const target = resolveClusterTarget(model.cluster, await (io.kubeconfig ?? readKubeconfig)());

@@ -17,19 +17,11 @@ const structs = require("google-protobuf/google/protobuf/struct_pb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const resources = require("@pulumi/pulumi/proto/resource_pb");
 import { useFastStructCodec } from "../../components/protobuf-struct";
+import { seededRandom } from "./seeded-random";
 
 const [seed, count] = process.argv.slice(2).map(Number);
 
-// A small seeded generator (mulberry32), so a mismatch is reproducible from its seed.
-let state = seed >>> 0;
-const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+const { random, pick } = seededRandom(seed);
 
 const KEYS = ["", "a", "b", "name", "spec", "f:metadata", 'k:{"type":"Ready"}', "app.kubernetes.io/name", "Ä", "🙂", "10", "2", "__proto__", "constructor", "z".repeat(40)];
 const STRINGS = ["", "x", "RuntimeDefault", "ünïcode ✓", "🙂🙂", "line\nbreak", "a".repeat(300), "-0"];
