@@ -4,8 +4,9 @@
  * leak check counts when the program exits (a program that exits with a promise still
  * pending fails, with a message saying why), and first gives the promise three
  * properties, an id, a label and a fresh `new Error().stack`, which only the detailed
- * report under PULUMI_DEBUG_PROMISE_LEAKS reads. Defining them made each promise a slow
- * dictionary object, and the wrapping cost two more promises (README: Scale).
+ * report under PULUMI_DEBUG_PROMISE_LEAKS reads, and wraps it in two more promises.
+ * Registering a 1,000-tenant graph under the mock runtime spent 1.2 of 16 s in it
+ * (README: Scale).
  *
  * keepLeakCheckOnly() keeps the leak check as it is (the set, the check at exit, its
  * message, a rejection's `promise`) with one wrapping promise and no labels. Under

@@ -3,8 +3,8 @@
  * (runtime/rpc.ts): an async function that awaits itself once for every key and array
  * element, and checks every value against six kinds of Pulumi object on the way. A
  * Kubernetes object is a few hundred such values, nearly all plain strings and numbers;
- * for a fleet, those awaits and checks were the largest part of the program's own time
- * under the mock runtime (README: Scale).
+ * registering a 1,000-tenant graph under the mock runtime spent an eighth of its time in
+ * those two functions alone, besides the promises they leave to collect (README: Scale).
  *
  * serializeInputsSynchronously() replaces the SDK's three entry points to it
  * (serializeResourceProperties, serializeProperties, serializePropertiesReturnDeps) with
