@@ -14,7 +14,7 @@
  * NEURALLOG_SDK_PROMISES=1 keeps the SDK's own code. It installs only on the SDK release
  * it was checked against.
  */
-import { CHECKED_SDK_VERSION } from "./sdk-serialize";
+import { onCheckedSdk } from "./sdk-serialize";
 import { sdkModule } from "./sdk-debug-log";
 
 type Debuggable = <T>(p: Promise<T>, ctx: unknown) => Promise<T>;
@@ -38,7 +38,7 @@ export function leakCheckOnly(): boolean {
 export function keepLeakCheckOnly(): boolean {
     if (leakCheckOnly()) return true;
     if (process.env.NEURALLOG_SDK_PROMISES === "1") return false;
-    if (sdkModule<{ version: string }>("package.json").version !== CHECKED_SDK_VERSION) return false;
+    if (!onCheckedSdk()) return false;
     const debuggable = debuggableModule();
     const state = sdkModule<StateModule>("runtime/state");
     let checkScheduled = false;

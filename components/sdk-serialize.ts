@@ -25,6 +25,9 @@ import { sdkModule } from "./sdk-debug-log";
 /** The @pulumi/pulumi release whose runtime (rpc.ts, debuggable.ts) this project's fast paths mirror. */
 export const CHECKED_SDK_VERSION = "3.185.0";
 
+/** Whether the SDK the program runs on is that release (the fast paths install on no other). */
+export const onCheckedSdk = (): boolean => sdkModule<{ version: string }>("package.json").version === CHECKED_SDK_VERSION;
+
 type Deps = Set<unknown> | undefined;
 interface Options {
     keepOutputValues?: boolean;
@@ -207,7 +210,7 @@ export function inputsSerializedSynchronously(): boolean {
 export function serializeInputsSynchronously(): boolean {
     if (inputsSerializedSynchronously()) return true;
     if (process.env.NEURALLOG_SDK_SERIALIZE === "1") return false;
-    if (sdkModule<{ version: string }>("package.json").version !== CHECKED_SDK_VERSION) return false;
+    if (!onCheckedSdk()) return false;
     // The SDK's per-value debug logging, off in every release, would be skipped here.
     if (sdkModule<{ excessiveDebugOutput: boolean }>("runtime/settings").excessiveDebugOutput) return false;
     const sdk = loadSdk();
