@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterTarget, guardClusterOwnership, KubeconfigView, LiveOwners, readKubeconfig, readLiveOwners, resolveClusterTarget } from "./cluster";
 import { loadConfig } from "./config";
 import { PlatformModel } from "./model";
+import { dropApiVersionAliases } from "./api-version-aliases";
 import { Backups, SNAPSHOT_ACCOUNT } from "./backups";
 import { Mesh } from "./mesh";
 import { Observability } from "./observability";
@@ -79,6 +80,7 @@ export async function deploy(model: PlatformModel, target: ClusterTarget, live: 
     });
     enforceFieldOwnership(stackName());
     reconcileAppendedEntries(live);
+    dropApiVersionAliases();
     // Generated credentials (dynamic resources) get an explicit provider too (credential.ts).
     const credentials = new CredentialsProvider("credentials");
     const opts = { providers: [provider, credentials] };

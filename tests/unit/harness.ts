@@ -22,6 +22,8 @@ export interface Registered {
     provider?: string;
     /** Resource options as the program passed them (protect, retainOnDelete, parent, ...). */
     opts?: pulumi.ResourceOptions;
+    /** How many aliases the registration sent the engine (the monitor's request, not the mocks' arguments); a read has none. */
+    aliasesSent?: number;
 }
 
 /** Reads `Pulumi.<stack>.yaml` into `{ key: value }` (without the `neurallog:` prefix). */
@@ -107,6 +109,20 @@ export async function runUnderMocks(
     pulumi.runtime.setAllConfig(
         Object.fromEntries(Object.entries(config).map(([k, v]) => [`neurallog:${k}`, toConfigText(v)])),
     );
+    // The mocks' arguments leave aliases out; the request the monitor gets has them.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const monitor = require("@pulumi/pulumi/runtime/settings").getMonitor();
+    const aliasesSent = new Map<string, number>();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: unknown) => {
+        aliasesSent.set(`${req.getType()}::${req.getName()}`, req.getAliasesList().length + req.getAliasurnsList().length);
+        return register(req, callback);
+    };
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (req: any, callback: unknown) => {
+        aliasesSent.set(`${req.getType()}::${req.getName()}`, 0);
+        return read(req, callback);
+    };
     // Options never reach the mock monitor; a stack transformation sees them as given.
     const options = new Map<string, pulumi.ResourceOptions>();
     let outputs: any;
@@ -131,7 +147,10 @@ export async function runUnderMocks(
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     }
-    for (const r of recorder.resources) r.opts = options.get(`${r.type}::${r.name}`);
+    for (const r of recorder.resources) {
+        r.opts = options.get(`${r.type}::${r.name}`);
+        r.aliasesSent = aliasesSent.get(`${r.type}::${r.name}`);
+    }
     const credentials = recorder.resources
         .filter((r) => r.type === CREDENTIAL_TYPE)
         .map((r) => credentialState.get(r.name)?.value as string);
