@@ -89,11 +89,49 @@ export async function readGuardedObjects(context: string): Promise<LiveIndex> {
     return index;
 }
 
+/**
+ * Collects the Outputs inside `value`, walking plain objects and arrays; false when it
+ * holds anything else `pulumi.output` would look into (a promise, a class instance).
+ */
+function collectOutputs(value: unknown, found: pulumi.Output<unknown>[]): boolean {
+    if (value === null || typeof value !== "object") return true;
+    if (pulumi.Output.isInstance(value)) {
+        found.push(value);
+        return true;
+    }
+    if (Array.isArray(value)) return value.every((v) => collectOutputs(v, found));
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    return Object.values(value).every((v) => collectOutputs(v, found));
+}
+
+/** A copy of plain `value` with each Output replaced by its value in `values`. */
+function substituted(value: unknown, values: Map<unknown, unknown>): unknown {
+    if (value === null || typeof value !== "object") return value;
+    if (values.has(value)) return values.get(value);
+    if (Array.isArray(value)) return value.map((v) => substituted(v, values));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituted(v, values)]));
+}
+
+/**
+ * `f` of `props` resolved, as `pulumi.output(props).apply(f)` gives it (the same value,
+ * known, secret and resources), with one Output in all: the SDK's way makes two for each
+ * Output inside and one for each object and array holding one, and a guarded object's
+ * namespace is an Output. Plain props give `f(props)` itself.
+ */
+export function applyResolved<T>(props: Record<string, unknown>, f: (p: Record<string, any>) => T): pulumi.Input<T> {
+    const inner: pulumi.Output<unknown>[] = [];
+    if (!collectOutputs(props, inner)) return pulumi.output(props).apply(f);
+    if (inner.length === 0) return f(props);
+    const resolve = (values: unknown[]) => f(substituted(props, new Map(inner.map((o, i) => [o, values[i]]))) as Record<string, any>);
+    return inner.length === 1 ? inner[0].apply((v) => resolve([v])) : pulumi.all(inner).apply(resolve);
+}
+
 /** Pure: the object's props with the reconcile annotation, computed against `live`. */
 export function withReconcileAnnotation(type: string, props: Record<string, any>, live: LiveIndex): Record<string, any> {
     const g = GUARDED_KINDS[type];
     if (!g) return props;
-    const generation = pulumi.output(props).apply((p: Record<string, any>) =>
+    const generation = applyResolved(props, (p) =>
         reconcileGeneration(live.get(liveKey(g.kind, g.namespaced ? p.metadata?.namespace : undefined, p.metadata?.name ?? "")), p),
     );
     return withAnnotations(props, { [RECONCILE_ANNOTATION]: generation });

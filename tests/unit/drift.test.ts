@@ -4,7 +4,7 @@
  */
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { appendedEntries, GUARDED_KINDS, LiveIndex, liveKey, reconcileGeneration, RECONCILE_ANNOTATION } from "../../components/drift";
+import { appendedEntries, applyResolved, GUARDED_KINDS, LiveIndex, liveKey, reconcileGeneration, RECONCILE_ANNOTATION } from "../../components/drift";
 import { promiseOf, Registered, runProgram, stackConfig } from "./harness";
 
 const rule = (resource: string) => ({ apiGroups: [""], resources: [resource], verbs: ["get"] });
@@ -29,6 +29,40 @@ describe("appended list entries", () => {
         assert.strictEqual(reconcileGeneration(live("3", [rule("pods")]), desired), "3");
         assert.strictEqual(reconcileGeneration(live("3", [rule("pods"), rule("secrets")]), desired), "4");
         assert.strictEqual(reconcileGeneration(live("junk", [rule("pods"), rule("secrets")]), desired), "1");
+    });
+});
+
+describe("a guarded object's props, resolved", () => {
+    // An Output as the SDK makes one (its constructor is the SDK's own), standing on `resources`.
+    const OutputClass = pulumi.Output as unknown as new (...a: unknown[]) => pulumi.Output<unknown>;
+    const made = (value: unknown, { known = true, secret = false, resources = [] as object[] } = {}) =>
+        new OutputClass(new Set(resources), Promise.resolve(value), Promise.resolve(known), Promise.resolve(secret), Promise.resolve(new Set(resources)));
+    const details = async (input: pulumi.Input<string>) => {
+        const o = pulumi.output(input) as any;
+        const isKnown: boolean = await o.isKnown;
+        return { isKnown, value: isKnown ? await o.promise() : undefined, isSecret: await o.isSecret, resources: [...(await o.allResources())] };
+    };
+
+    it("gives what pulumi.output(props).apply(f) gives: value, known, secret and resources", async () => {
+        const namespace = { resource: "namespace" };
+        const account = { resource: "account" };
+        const cases: Record<string, unknown>[] = [
+            { metadata: { name: "r", namespace: "plain" }, rules: [rule("pods")] },
+            { metadata: { name: "r", namespace: made("tenant-a", { resources: [namespace] }) }, rules: [rule("pods")] },
+            {
+                metadata: { name: made("rb"), namespace: made("tenant-a", { resources: [namespace] }) },
+                subjects: [{ kind: "ServiceAccount", name: made("sa", { resources: [account] }), namespace: "tenant-a" }],
+            },
+            { metadata: { name: "r", namespace: made("tenant-a", { secret: true, resources: [namespace] }) } },
+            { metadata: { name: "r", namespace: made(undefined, { known: false, resources: [namespace] }) }, rules: [] },
+            { metadata: { name: "r", namespace: made("tenant-a") }, subjects: [{ name: made(undefined, { known: false }) }] },
+            { metadata: { name: "r", namespace: Promise.resolve("tenant-p") }, rules: [rule("pods")] },
+        ];
+        const f = (p: Record<string, any>) => JSON.stringify(p);
+        for (const [i, props] of cases.entries()) {
+            const sdk = await details(pulumi.output(props).apply(f));
+            assert.deepStrictEqual(await details(applyResolved(props, f)), sdk, `case ${i}`);
+        }
     });
 });
 
