@@ -40,7 +40,7 @@ export function accessLabel(store: string): string {
 }
 
 /** Pod Security Admission labels: `restricted`, enforced, audited and warned. */
-export function podSecurityLabels(level: "restricted" | "baseline" = "restricted"): Record<string, string> {
+export function podSecurityLabels(level: "restricted" | "baseline"): Record<string, string> {
     return {
         "pod-security.kubernetes.io/enforce": level,
         "pod-security.kubernetes.io/enforce-version": "latest",

@@ -13,6 +13,10 @@ interface Rendered {
     policies: Policy[];
     /** Pods of each workload, by `<namespace>/<name>`, with their template labels. */
     pods: Map<string, Pod>;
+    /** The container ports of each workload's pods, by the same key. */
+    ports: Map<string, number[]>;
+    /** The StatefulSets' pods (the data stores), by the same key. */
+    stores: Set<string>;
     namespaces: Map<string, Record<string, string>>;
 }
 
@@ -24,13 +28,18 @@ async function render(stack: string, config = stackConfig(stack)): Promise<Rende
         of("kubernetes:core/v1:Namespace").map((r) => [r.inputs.metadata.name, r.inputs.metadata.labels ?? {}]),
     );
     const pods = new Map<string, Pod>();
+    const ports = new Map<string, number[]>();
+    const stores = new Set<string>();
     for (const r of [...of("kubernetes:apps/v1:Deployment"), ...of("kubernetes:apps/v1:StatefulSet")]) {
         const ns = r.inputs.metadata.namespace;
-        pods.set(`${ns}/${r.inputs.metadata.name}`, { namespace: ns, labels: r.inputs.spec.template.metadata.labels, namespaceLabels: namespaces.get(ns) });
+        const key = `${ns}/${r.inputs.metadata.name}`;
+        pods.set(key, { namespace: ns, labels: r.inputs.spec.template.metadata.labels, namespaceLabels: namespaces.get(ns) });
+        ports.set(key, r.inputs.spec.template.spec.containers.flatMap((c: any) => (c.ports ?? []).map((p: any) => p.containerPort)));
+        if (r.type === "kubernetes:apps/v1:StatefulSet") stores.add(key);
     }
     const policies = of(POLICY).map((r) => ({ namespace: r.inputs.metadata.namespace, spec: r.inputs.spec }));
     assert.ok(policies.length > 0 && pods.size > 0, "the program registered no policies or workloads");
-    return { policies, pods, namespaces };
+    return { policies, pods, ports, stores, namespaces };
 }
 
 const pod = (r: Rendered, key: string): Pod => {
@@ -48,7 +57,9 @@ for (const stack of ["test", "production"]) {
         let r: Rendered;
         let tenants: string[];
         let system: string;
-        before(async () => {
+        // Each case renders its own graph: mutation testing (per-test coverage) credits the
+        // policy code a hook runs to one test only, so a shared render hid most cases from it.
+        beforeEach(async () => {
             r = await render(stack);
             system = stackConfig(stack).namespace;
             tenants = [...r.namespaces.keys()].filter((n) => n.startsWith("tenant-"));
@@ -110,6 +121,52 @@ for (const stack of ["test", "production"]) {
             }
         });
 
+        it("denies by default in the system namespace: a pod no policy names reaches DNS and nothing else, and nothing from outside reaches it", () => {
+            const stray: Pod = { namespace: system, labels: { app: "debug-shell" }, namespaceLabels: r.namespaces.get(system) };
+            assert.ok(connectionAllowed(r.policies, stray, dnsPod, 53, "UDP"), "stray → kube-dns:53/UDP");
+            assert.strictEqual(connectionAllowed(r.policies, stray, legacyPod, 80), false, "stray → legacy:80");
+            assert.strictEqual(connectionAllowed(r.policies, stray, { ip: "93.184.216.34" }, 443), false, "stray → internet:443");
+            for (const from of [legacyPod, server(tenants[0])]) {
+                assert.strictEqual(connectionAllowed(r.policies, from, stray, 8080), false, `${from.namespace} → stray:8080`);
+            }
+            assert.strictEqual(connectionAllowed(r.policies, stray, server(system), 3030), false, "stray → its namespace's server (no egress of its own)");
+        });
+
+        it("opens each platform store only to pods labelled for it, at its own ports", () => {
+            const systemStores = [...r.stores].filter((k) => k.startsWith(`${system}/`));
+            assert.ok(systemStores.length >= 1, `no data store in ${system}`);
+            const access = Object.fromEntries(Object.entries(server(system).labels).filter(([k]) => k.startsWith("neurallog.io/access-")));
+            assert.ok(Object.keys(access).length >= 1, "the server carries no access label");
+            const unlabelled: Pod = { namespace: system, labels: { app: "debug-shell" }, namespaceLabels: r.namespaces.get(system) };
+            const labelled: Pod = { ...unlabelled, labels: { app: "debug-shell", ...access } };
+            let reached = 0;
+            for (const key of systemStores) {
+                const target = pod(r, key);
+                const ports = r.ports.get(key) ?? [];
+                assert.ok(ports.length > 0, `${key} declares no port`);
+                for (const port of ports) {
+                    const byServer = connectionAllowed(r.policies, server(system), target, port);
+                    reached += byServer ? 1 : 0;
+                    assert.strictEqual(connectionAllowed(r.policies, labelled, target, port), byServer, `a pod with the server's access labels → ${key}:${port}`);
+                    assert.strictEqual(connectionAllowed(r.policies, unlabelled, target, port), false, `an unlabelled pod → ${key}:${port}`);
+                    assert.strictEqual(connectionAllowed(r.policies, server(tenants[0]), target, port), false, `${tenants[0]} → ${key}:${port}`);
+                }
+                assert.strictEqual(connectionAllowed(r.policies, server(system), target, 1), false, `the server → ${key}:1`);
+            }
+            assert.ok(reached > 0, "the server reaches none of its stores");
+        });
+
+        it("lets the monitoring namespace scrape the server only when observability is on, and never a store's data port", () => {
+            const observability = stackConfig(stack).observability ?? {};
+            const prometheus: Pod = { namespace: observability.monitoringNamespace ?? "monitoring", labels: { app: "prometheus" } };
+            assert.strictEqual(connectionAllowed(r.policies, prometheus, server(system), 3030), observability.enabled === true, "prometheus → server:3030");
+            for (const key of [...r.stores].filter((k) => k.startsWith(`${system}/`))) {
+                for (const port of [5432, 6379, 7687]) {
+                    assert.strictEqual(connectionAllowed(r.policies, prometheus, pod(r, key), port), false, `prometheus → ${key}:${port}`);
+                }
+            }
+        });
+
         it("admits tenant namespaces to the server by name, not by a label anyone can set", () => {
             for (const t of tenants) assert.ok(connectionAllowed(r.policies, server(t), server(system), 3030), `${t} → server`);
             const forged: Pod = { namespace: "attacker", labels: {}, namespaceLabels: { ...r.namespaces.get(tenants[0]) } };
@@ -133,5 +190,19 @@ describe("a tenant's own network rules", () => {
         assert.strictEqual(connectionAllowed(r.policies, prometheus("monitoring"), target, 9101), false, "another port");
         assert.strictEqual(connectionAllowed(r.policies, prometheus("legacy"), target, 9100), false, "the same label in another namespace");
         assert.strictEqual(connectionAllowed(r.policies, prometheus("monitoring", { app: "grafana" }), target, 9100), false, "another pod of the namespace");
+    });
+
+    it("let a tenant's pods out exactly to the pods, namespaces and ports an egress rule names", async () => {
+        const config = stackConfig("test");
+        const t = config.tenants[0];
+        t.networkPolicy = { egressRules: [{ description: "search", to: { app: "search" }, namespaces: ["shared"], ports: [{ port: 9200 }] }] };
+        const r = await render("test", config);
+        const source = pod(r, `tenant-${t.tenantId}/neurallog-server`);
+        const search = (namespace: string, labels = { app: "search" }): Pod => ({ namespace, labels });
+        assert.ok(connectionAllowed(r.policies, source, search("shared"), 9200));
+        assert.strictEqual(connectionAllowed(r.policies, source, search("shared"), 9300), false, "another port");
+        assert.strictEqual(connectionAllowed(r.policies, source, search("legacy"), 9200), false, "the same label in another namespace");
+        assert.strictEqual(connectionAllowed(r.policies, source, search("shared", { app: "cache" }), 9200), false, "another pod of the namespace");
+        assert.strictEqual(connectionAllowed(r.policies, search("shared"), source, 3030), false, "an egress rule opens no way in");
     });
 });
