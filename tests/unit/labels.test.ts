@@ -1,8 +1,8 @@
 /**
  * The labels other tools select by: the backup job finds tenant namespaces by
- * `neurallog.io/tenant-id`, quotas and reports group a tenant's objects by it, and Pod
- * Security Admission reads its labels from each namespace. Each case renders its own graph
- * (mutation testing credits a shared render in a hook to one test only).
+ * `neurallog.io/tenant-id` (components/backups.ts), `kubectl -l` finds a tenant's objects
+ * by it, and Pod Security Admission reads its labels from each namespace. Each case renders
+ * its own graph (mutation testing credits a shared render in a hook to one test only).
  */
 import * as assert from "assert";
 import { runProgram, stackConfig } from "./harness";
