@@ -66,6 +66,8 @@ for (const stack of ["test", "production"]) {
             assert.ok(tenants.length >= 2, `expected at least two tenants, got ${tenants}`);
         });
         const server = (ns: string) => pod(r, `${ns}/neurallog-server`);
+        /** A pod of the system namespace that no policy names. */
+        const stray = (): Pod => ({ namespace: system, labels: { app: "debug-shell" }, namespaceLabels: r.namespaces.get(system) });
 
         it("never lets a tenant reach the metadata endpoint, the pod range or the service range", () => {
             for (const t of tenants) {
@@ -122,14 +124,14 @@ for (const stack of ["test", "production"]) {
         });
 
         it("denies by default in the system namespace: a pod no policy names reaches DNS and nothing else, and nothing from outside reaches it", () => {
-            const stray: Pod = { namespace: system, labels: { app: "debug-shell" }, namespaceLabels: r.namespaces.get(system) };
-            assert.ok(connectionAllowed(r.policies, stray, dnsPod, 53, "UDP"), "stray → kube-dns:53/UDP");
-            assert.strictEqual(connectionAllowed(r.policies, stray, legacyPod, 80), false, "stray → legacy:80");
-            assert.strictEqual(connectionAllowed(r.policies, stray, { ip: "93.184.216.34" }, 443), false, "stray → internet:443");
+            const unnamed = stray();
+            assert.ok(connectionAllowed(r.policies, unnamed, dnsPod, 53, "UDP"), "stray → kube-dns:53/UDP");
+            assert.strictEqual(connectionAllowed(r.policies, unnamed, legacyPod, 80), false, "stray → legacy:80");
+            assert.strictEqual(connectionAllowed(r.policies, unnamed, { ip: "93.184.216.34" }, 443), false, "stray → internet:443");
             for (const from of [legacyPod, server(tenants[0])]) {
-                assert.strictEqual(connectionAllowed(r.policies, from, stray, 8080), false, `${from.namespace} → stray:8080`);
+                assert.strictEqual(connectionAllowed(r.policies, from, unnamed, 8080), false, `${from.namespace} → stray:8080`);
             }
-            assert.strictEqual(connectionAllowed(r.policies, stray, server(system), 3030), false, "stray → its namespace's server (no egress of its own)");
+            assert.strictEqual(connectionAllowed(r.policies, unnamed, server(system), 3030), false, "stray → its namespace's server (no egress of its own)");
         });
 
         it("opens each platform store only to pods labelled for it, at its own ports", () => {
@@ -137,7 +139,7 @@ for (const stack of ["test", "production"]) {
             assert.ok(systemStores.length >= 1, `no data store in ${system}`);
             const access = Object.fromEntries(Object.entries(server(system).labels).filter(([k]) => k.startsWith("neurallog.io/access-")));
             assert.ok(Object.keys(access).length >= 1, "the server carries no access label");
-            const unlabelled: Pod = { namespace: system, labels: { app: "debug-shell" }, namespaceLabels: r.namespaces.get(system) };
+            const unlabelled = stray();
             const labelled: Pod = { ...unlabelled, labels: { app: "debug-shell", ...access } };
             let reached = 0;
             for (const key of systemStores) {
