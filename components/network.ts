@@ -12,6 +12,7 @@ import { NetworkModel, NetworkRuleModel, StoreKind, TenantModel, WorkloadModel }
 type Spec = k8s.types.input.networking.v1.NetworkPolicySpec;
 type Peer = k8s.types.input.networking.v1.NetworkPolicyPeer;
 type Port = k8s.types.input.networking.v1.NetworkPolicyPort;
+type EgressRule = k8s.types.input.networking.v1.NetworkPolicyEgressRule;
 
 export const INGRESS_NAMESPACE = "ingress-nginx";
 
@@ -25,17 +26,16 @@ export function defaultDeny(): Spec {
 }
 
 /** DNS to the cluster DNS pods only: a whole-namespace peer would open every kube-system pod on port 53. */
-export function allowDns(dns: NetworkModel["dns"]): Spec {
+export function dnsEgress(dns: NetworkModel["dns"]): EgressRule {
     return {
-        podSelector: {},
-        policyTypes: ["Egress"],
-        egress: [
-            {
-                to: [{ ...nsPeer(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } }],
-                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-            },
-        ],
+        to: [{ ...nsPeer(dns.namespace), podSelector: { matchLabels: { ...dns.podLabels } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
     };
+}
+
+/** The system namespace's DNS; a tenant namespace has the same rule in `tenant-isolation`. */
+export function allowDns(dns: NetworkModel["dns"]): Spec {
+    return { podSelector: {}, policyTypes: ["Egress"], egress: [dnsEgress(dns)] };
 }
 
 /**
@@ -43,13 +43,9 @@ export function allowDns(dns: NetworkModel["dns"]): Spec {
  * own ranges and link-local (cloud metadata) cut out; config.ts has already refused a
  * range that lies wholly inside an excluded one. Absent when the stack allows none.
  */
-export function allowWebEgress(network: NetworkModel): Spec | undefined {
+export function webEgress(network: NetworkModel): EgressRule | undefined {
     if (network.egress.length === 0) return undefined;
-    return {
-        podSelector: {},
-        policyTypes: ["Egress"],
-        egress: [{ to: network.egress.map((e) => ({ ipBlock: { cidr: e.cidr, ...(e.except.length ? { except: [...e.except] } : {}) } })), ports: tcp(443, 80) }],
-    };
+    return { to: network.egress.map((e) => ({ ipBlock: { cidr: e.cidr, ...(e.except.length ? { except: [...e.except] } : {}) } })), ports: tcp(443, 80) };
 }
 
 /** Ports each store listens on, for the allows between components. */
@@ -114,9 +110,13 @@ export function metricsIngress(monitoringNamespace: string, ports: number[]): Sp
 /**
  * The seed's `tenant-isolation`, narrowed: the tenant's own namespace on every port both
  * ways; from the system namespace, the ingress controller and the namespaces the tenant
- * allows, only the tenant server's port. DNS and web egress have their own policies.
+ * allows, only the tenant server's port; out, as in the seed, DNS and the web, but DNS to
+ * the cluster DNS pods only and the web to the stack's `network.egressCidrs` only. One
+ * object rather than a policy per rule: NetworkPolicies add up, so the rules mean the
+ * same in one, and each object costs every preview and up (README: Scale).
  */
-export function tenantIsolation(t: TenantModel, systemNamespace: string): Spec {
+export function tenantIsolation(t: TenantModel, systemNamespace: string, network: NetworkModel): Spec {
+    const web = webEgress(network);
     return {
         podSelector: {},
         policyTypes: ["Ingress", "Egress"],
@@ -127,7 +127,7 @@ export function tenantIsolation(t: TenantModel, systemNamespace: string): Spec {
                 ports: tcp(t.server.port),
             },
         ],
-        egress: [{ to: [nsPeer(t.namespace)] }],
+        egress: [{ to: [nsPeer(t.namespace)] }, dnsEgress(network.dns), ...(web ? [web] : [])],
     };
 }
 

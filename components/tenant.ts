@@ -16,7 +16,7 @@ import { PLAN_LABEL, recommendedLabels, TENANT_LABEL } from "./labels";
 import { NetworkModel, TenantModel, WorkloadModel } from "./model";
 import { createMeshObjects, INJECTION_LABEL, MeshObject, serverFromTenant, tenantPolicies } from "./mesh";
 import { createNamespace, namespaceLabels, NamespaceRef } from "./namespace";
-import { allowDns, allowSystemServices, allowWebEgress, customRules, serverAccessFromTenant, defaultDeny, policyFactory, tenantIsolation } from "./network";
+import { allowSystemServices, customRules, serverAccessFromTenant, defaultDeny, policyFactory, tenantIsolation } from "./network";
 import { LimitRangeValues } from "./plans";
 import { Workload } from "./workload";
 
@@ -131,11 +131,8 @@ export class TenantSlice extends pulumi.ComponentResource {
         if (t.networkPolicy.enabled) {
             const policy = policyFactory(name, namespace, labels("network-policy"), parent, this.networkPolicies);
             policy("default-deny", defaultDeny());
-            policy("allow-dns", allowDns(args.network.dns));
-            policy("tenant-isolation", tenantIsolation(t, args.systemNamespace.name));
+            policy("tenant-isolation", tenantIsolation(t, args.systemNamespace.name, args.network));
             policy("allow-system-services", allowSystemServices(args.systemNamespace.name, args.server));
-            const web = allowWebEgress(args.network);
-            if (web) policy("allow-web-egress", web);
             // The server's side of the path, in the system namespace: this tenant's namespace, by name.
             const serverSide = policyFactory(name, args.systemNamespace.output, labels("network-policy"), parent, this.networkPolicies);
             serverSide(`${args.server.name}-from-${t.namespace}`, serverAccessFromTenant(args.server, args.systemNamespace.name, t.namespace));

@@ -28,7 +28,7 @@ describe("onboarding by config edit", () => {
         assert.strictEqual(quota.status.hard["requests.cpu"], "2", "quota not enforced by the controller");
         await kubectlJson(c, "get", "limitrange", "tenant-container-limits", "-n", ns);
         const policies = (await kubectlJson(c, "get", "networkpolicies", "-n", ns)).items.map((p: any) => p.metadata.name);
-        for (const p of ["default-deny", "allow-dns", "tenant-isolation", "allow-system-services"]) assert.ok(policies.includes(p), `${p} missing`);
+        for (const p of ["default-deny", "tenant-isolation", "allow-system-services"]) assert.ok(policies.includes(p), `${p} missing`);
         await kubectlJson(c, "get", "rolebinding", "tenant-role-binding", "-n", ns);
         const mine = (await workloadReadiness(c)).filter((w: any) => w.name.includes(`${ns}/`));
         assert.deepStrictEqual(mine.map((w: any) => w.name).sort(), [`Deployment ${ns}/neurallog-server`, `StatefulSet ${ns}/redis`]);

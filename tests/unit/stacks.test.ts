@@ -93,7 +93,7 @@ for (const stack of ["test", "production"]) {
                 const replicas = t.redis?.replicas ?? 1;
                 assert.deepStrictEqual(kinds("kubernetes:core/v1:PersistentVolumeClaim"), Array.from({ length: replicas }, (_, i) => `data-redis-${i}`));
                 const netpols = kinds("kubernetes:networking.k8s.io/v1:NetworkPolicy");
-                for (const p of ["default-deny", "allow-dns", "tenant-isolation", "allow-system-services"]) {
+                for (const p of ["default-deny", "tenant-isolation", "allow-system-services"]) {
                     assert.ok(netpols.includes(p), `${ns} lacks NetworkPolicy ${p}: ${netpols}`);
                 }
                 const cr = ofType(run, "kubernetes:neurallog.io/v1:Tenant").find((o) => o.inputs.metadata.name === t.tenantId);
